@@ -1,0 +1,181 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/usergraph/usergraph/auth"
+	"github.com/usergraph/usergraph/models"
+	"github.com/usergraph/usergraph/store"
+)
+
+// LoginInput is what a user logs in with.
+type LoginInput struct {
+	Email    string
+	Password string
+}
+
+// AuthResult is a logged-in user with a new session and access token.
+type AuthResult struct {
+	User                 *models.User
+	Session              *models.Session
+	AccessToken          string
+	AccessTokenExpiresAt time.Time
+}
+
+// Login checks the credentials and starts a session. A wrong password
+// and an unknown email both give models.ErrInvalidCredentials after the
+// same hashing work; a disabled account is reported only once its
+// password checked out. A saturated hasher gives an *auth.BusyError.
+func (s *Service) Login(ctx context.Context, in LoginInput,
+	client auth.Client) (*AuthResult, error) {
+	res, err := s.login(ctx, in, client)
+	s.metrics.Login(resultLabel(err))
+	return res, err
+}
+
+func (s *Service) login(ctx context.Context, in LoginInput,
+	client auth.Client) (*AuthResult, error) {
+	_, normalized, err := NormalizeEmail(in.Email)
+	if err != nil {
+		return nil, asUserError(err).At("email")
+	}
+	password := NormalizePassword(in.Password)
+	user, err := s.checkPassword(ctx, normalized, password)
+	if err != nil {
+		return nil, err
+	}
+	if user.Disabled {
+		return nil, models.ErrAccountDisabled
+	}
+	return s.startSession(ctx, user, client, func(tx *store.Store) error {
+		return tx.TouchLogin(ctx, user.ID, s.clock())
+	})
+}
+
+// checkPassword returns the user with the normalized email if password is
+// theirs, upgrading the stored hash when its parameters are outdated.
+func (s *Service) checkPassword(ctx context.Context, normalized,
+	password string) (*models.User, error) {
+	user, err := s.store.UserByEmail(ctx, normalized)
+	if errors.Is(err, models.ErrNotFound) {
+		// Spend the same work as for a real account, so the time of the
+		// answer does not tell whether the address is registered.
+		if err := s.hasher.VerifyDummy(ctx, password); err != nil {
+			return nil, err
+		}
+		return nil, models.ErrInvalidCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, stale, err := s.hasher.Verify(ctx, password, user.PasswordHash)
+	if err != nil {
+		return nil, fmt.Errorf("verify password: %w", err)
+	}
+	if !ok {
+		return nil, models.ErrInvalidCredentials
+	}
+	if stale {
+		s.upgradeHash(ctx, user, password)
+	}
+	return user, nil
+}
+
+// upgradeHash rehashes a password whose stored hash uses old parameters.
+// It is best effort: the login succeeds even if the upgrade does not.
+func (s *Service) upgradeHash(ctx context.Context, u *models.User,
+	password string) {
+	hash, err := s.hasher.Hash(ctx, password)
+	if err == nil {
+		err = s.store.SetPasswordHash(ctx, u.ID, hash, s.clock())
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "upgrade password hash",
+			"user_id", u.ID, "error", err.Error())
+		return
+	}
+	u.PasswordHash = hash
+}
+
+// startSession creates a session for user, runs also in the same
+// transaction, and issues the session's first access token.
+func (s *Service) startSession(ctx context.Context, user *models.User,
+	client auth.Client, also func(tx *store.Store) error) (*AuthResult, error) {
+	now := s.clock()
+	sess := &models.Session{
+		ID:         newID(),
+		UserID:     user.ID,
+		CreatedAt:  now,
+		LastUsedAt: now,
+		ExpiresAt:  now.Add(s.cfg.SessionTTL),
+		UserAgent:  optional(client.UserAgent),
+		IPAddress:  optional(client.IP),
+	}
+	err := s.store.Tx(ctx, func(tx *store.Store) error {
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
+		}
+		return tx.CreateSession(ctx, sess)
+	})
+	if err != nil {
+		return nil, err
+	}
+	token, exp, err := s.issueAccess(user, sess)
+	if err != nil {
+		return nil, err
+	}
+	return &AuthResult{User: user, Session: sess, AccessToken: token,
+		AccessTokenExpiresAt: exp}, nil
+}
+
+// issueAccess signs an access token for sess that expires after the
+// configured lifetime or with the session, whichever comes first.
+func (s *Service) issueAccess(user *models.User,
+	sess *models.Session) (string, time.Time, error) {
+	exp := s.clock().Add(s.cfg.AccessTokenTTL).Truncate(time.Second)
+	if sess.ExpiresAt.Before(exp) {
+		exp = sess.ExpiresAt.Truncate(time.Second)
+	}
+	token, err := s.tokens.IssueAccess(user.ID, sess.ID, exp)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("issue access token: %w", err)
+	}
+	return token, exp, nil
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// asUserError returns err as a *models.Error; validators only return
+// those, so anything else is a programming error shown as invalid input.
+func asUserError(err error) *models.Error {
+	var e *models.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return models.ErrInvalidInput
+}
+
+// resultLabel names the outcome of an attempt for metrics.
+func resultLabel(err error) string {
+	if err == nil {
+		return "success"
+	}
+	var busy *auth.BusyError
+	if errors.As(err, &busy) {
+		return "rate_limited"
+	}
+	if es, ok := models.UserErrors(err); ok {
+		return string(es[0].Code)
+	}
+	return "error"
+}

@@ -1,0 +1,53 @@
+package account
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/usergraph/usergraph/auth"
+	"github.com/usergraph/usergraph/models"
+	"github.com/usergraph/usergraph/store"
+)
+
+// ChangePasswordInput is the caller's current password and the new one.
+type ChangePasswordInput struct {
+	CurrentPassword string
+	NewPassword     string
+}
+
+// ChangePassword replaces the caller's password and revokes every other
+// session of theirs; the current session stays. A wrong current password
+// gives models.ErrInvalidCredentials at "currentPassword", a new one
+// that breaks the policy models.ErrWeakPassword at "newPassword".
+func (s *Service) ChangePassword(ctx context.Context, c *auth.Caller,
+	in ChangePasswordInput) (*models.User, error) {
+	current := NormalizePassword(in.CurrentPassword)
+	ok, _, err := s.hasher.Verify(ctx, current, c.User.PasswordHash)
+	if err != nil {
+		return nil, fmt.Errorf("verify password: %w", err)
+	}
+	if !ok {
+		return nil, models.ErrInvalidCredentials.At("currentPassword")
+	}
+	password, err := s.cfg.Password.Check(in.NewPassword,
+		c.User.EmailNormalized)
+	if err != nil {
+		return nil, asUserError(err).At("newPassword")
+	}
+	hash, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	now := s.clock()
+	err = s.store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.SetPasswordHash(ctx, c.User.ID, hash, now); err != nil {
+			return err
+		}
+		_, err := tx.RevokeSessions(ctx, c.User.ID, c.Session.ID, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.store.UserByID(ctx, c.User.ID)
+}

@@ -1,0 +1,87 @@
+// Package account holds usergraph's use cases: registering, logging in,
+// authenticating requests, and managing a profile and its credentials.
+// It validates input and applies policy; it knows nothing of HTTP or
+// GraphQL. Errors a user can fix are *models.Error values whose Field is
+// the path within the use case's input (e.g. ["email"]).
+package account
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/usergraph/usergraph/auth"
+	"github.com/usergraph/usergraph/store"
+	"github.com/usergraph/usergraph/telemetry"
+)
+
+// Config holds the account policy.
+type Config struct {
+	// AccessTokenTTL is the lifetime of an access token. A token never
+	// outlives its session.
+	AccessTokenTTL time.Duration
+	// SessionTTL is how long a login stays valid.
+	SessionTTL time.Duration
+	// Password is the password policy.
+	Password PasswordPolicy
+}
+
+// Validate names the first setting that is out of bounds.
+func (c Config) Validate() error {
+	if c.AccessTokenTTL < time.Minute || c.AccessTokenTTL > 24*time.Hour {
+		return errors.New("access token lifetime must be between 1m and 24h")
+	}
+	if c.SessionTTL < c.AccessTokenTTL || c.SessionTTL > 365*24*time.Hour {
+		return errors.New("session lifetime must be between the access " +
+			"token lifetime and 365 days")
+	}
+	return c.Password.Validate()
+}
+
+// Service runs the account use cases against a store.
+type Service struct {
+	store   *store.Store
+	hasher  *auth.Hasher
+	tokens  *auth.Tokens
+	cfg     Config
+	metrics *telemetry.Metrics
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// Deps are what a Service works with. Now may be nil (time.Now); the
+// metrics may be nil.
+type Deps struct {
+	Store   *store.Store
+	Hasher  *auth.Hasher
+	Tokens  *auth.Tokens
+	Metrics *telemetry.Metrics
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// New returns a Service. It fails when cfg is out of bounds.
+func New(d Deps, cfg Config) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("account config: %w", err)
+	}
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: d.Store, hasher: d.Hasher, tokens: d.Tokens,
+		cfg: cfg, metrics: d.Metrics, log: d.Log, now: now}, nil
+}
+
+// clock returns the current time as stored: UTC, to the microsecond that
+// both databases keep.
+func (s *Service) clock() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
+}
+
+// newID returns a new UUIDv7: opaque to clients, ordered by creation.
+func newID() string {
+	return uuid.Must(uuid.NewV7()).String()
+}

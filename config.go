@@ -1,0 +1,321 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/usergraph/usergraph/account"
+	"github.com/usergraph/usergraph/auth"
+	"github.com/usergraph/usergraph/store"
+)
+
+// Config is everything an operator can set. Each field has a flag and
+// an environment variable named after it (--access-token-ttl and
+// USERGRAPH_ACCESS_TOKEN_TTL); a flag wins over the variable, the
+// variable over the default. Defaults suit a laptop; Validate refuses
+// unsafe settings in production.
+type Config struct {
+	Env       string
+	Addr      string
+	Database  string
+	LogLevel  slog.Level
+	LogFormat string
+
+	Tokens   TokenConfig
+	Password PasswordConfig
+	HTTP     HTTPConfig
+	DB       DBConfig
+}
+
+// TokenConfig is about access tokens and sessions.
+type TokenConfig struct {
+	AccessTTL      time.Duration
+	SessionTTL     time.Duration
+	Issuer         string
+	Audience       string
+	SigningKeyFile string
+	SigningKey     string
+}
+
+// PasswordConfig is about the password policy and its hashing.
+type PasswordConfig struct {
+	MinLength       int
+	Argon2MemoryKiB uint
+	Argon2Time      uint
+	Argon2Threads   uint
+	HashConcurrency int
+	HashQueue       int
+	HashMaxWait     time.Duration
+}
+
+// HTTPConfig is about the HTTP server.
+type HTTPConfig struct {
+	MaxBodyBytes    int64
+	QueryCacheSize  int
+	ShutdownTimeout time.Duration
+	Playground      bool
+	Introspection   bool
+}
+
+// DBConfig is about the database connection pool.
+type DBConfig struct {
+	MaxOpenConns    int
+	ConnMaxLifetime time.Duration
+	BusyTimeout     time.Duration
+}
+
+// production reports whether c runs in production mode.
+func (c *Config) production() bool { return c.Env == "production" }
+
+// envPrefix starts the name of every environment variable.
+const envPrefix = "USERGRAPH_"
+
+// loadConfig reads flags from args and variables through getenv. It
+// returns flag.ErrHelp after printing the usage for --help.
+func loadConfig(args []string, getenv func(string) string,
+	out io.Writer) (*Config, error) {
+	c := &Config{}
+	fs := flag.NewFlagSet("usergraph", flag.ContinueOnError)
+	fs.SetOutput(out)
+	c.register(fs)
+	fs.Usage = func() { usage(fs, out) }
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	explicit, err := applyEnv(fs, getenv)
+	if err != nil {
+		return nil, err
+	}
+	c.applyModeDefaults(explicit)
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Config) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.Env, "env", "development",
+		"development or production; production refuses unsafe settings")
+	fs.StringVar(&c.Addr, "addr", ":8080", "address to listen on")
+	fs.StringVar(&c.Database, "database", "usergraph.db",
+		"SQLite file path (or sqlite: URL), or a postgres:// URL")
+	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo,
+		"debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", "",
+		"text or json (default: text in development, json in production)")
+
+	t := &c.Tokens
+	fs.DurationVar(&t.AccessTTL, "access-token-ttl", 15*time.Minute,
+		"lifetime of an access token")
+	fs.DurationVar(&t.SessionTTL, "session-ttl", 30*24*time.Hour,
+		"how long a login session lasts")
+	fs.StringVar(&t.Issuer, "issuer", "usergraph", "the iss claim of tokens")
+	fs.StringVar(&t.Audience, "audience", "usergraph",
+		"the aud claim of tokens")
+	fs.StringVar(&t.SigningKeyFile, "signing-key-file", "",
+		"PEM (PKCS#8 Ed25519) file of the token signing key; in "+
+			"development one is generated beside the database if unset")
+	fs.StringVar(&t.SigningKey, "signing-key", "",
+		"the signing key as PEM text, instead of a file")
+
+	p := &c.Password
+	fs.IntVar(&p.MinLength, "password-min-length", 15,
+		"minimum password length in characters (8 to 64; below 15 only "+
+			"with a second factor)")
+	fs.UintVar(&p.Argon2MemoryKiB, "argon2-memory-kib", 19456,
+		"argon2id memory per hash, KiB")
+	fs.UintVar(&p.Argon2Time, "argon2-time", 2, "argon2id iterations")
+	fs.UintVar(&p.Argon2Threads, "argon2-threads", 1, "argon2id parallelism")
+	fs.IntVar(&p.HashConcurrency, "hash-concurrency", defaultConcurrency(),
+		"password hashes run at once (default: one per CPU)")
+	fs.IntVar(&p.HashQueue, "hash-queue", 64,
+		"requests that may wait for a hashing slot")
+	fs.DurationVar(&p.HashMaxWait, "hash-max-wait", 5*time.Second,
+		"how long a request waits for a hashing slot before RATE_LIMITED")
+
+	h := &c.HTTP
+	fs.Int64Var(&h.MaxBodyBytes, "max-body-bytes", 1<<20,
+		"largest accepted request body")
+	fs.IntVar(&h.QueryCacheSize, "query-cache-size", 1000,
+		"parsed GraphQL documents kept in the LRU cache")
+	fs.DurationVar(&h.ShutdownTimeout, "shutdown-timeout", 15*time.Second,
+		"how long in-flight requests may finish on SIGINT/SIGTERM")
+	fs.BoolVar(&h.Playground, "playground", true,
+		"serve the GraphQL playground at / (default: off in production)")
+	fs.BoolVar(&h.Introspection, "introspection", true,
+		"allow schema introspection (default: off in production)")
+
+	d := &c.DB
+	fs.IntVar(&d.MaxOpenConns, "db-max-open-conns", 20,
+		"PostgreSQL connection pool size")
+	fs.DurationVar(&d.ConnMaxLifetime, "db-conn-max-lifetime", 30*time.Minute,
+		"how long a pooled PostgreSQL connection is reused")
+	fs.DurationVar(&d.BusyTimeout, "db-busy-timeout", 10*time.Second,
+		"how long an SQLite write waits for the lock")
+}
+
+// envName is the environment variable of a flag.
+func envName(flagName string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// applyEnv sets every flag not given on the command line from its
+// environment variable, if that is set. It returns the names of the
+// flags set either way.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) (map[string]bool,
+	error) {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		v := getenv(envName(f.Name))
+		if given[f.Name] || v == "" {
+			return
+		}
+		if err := fs.Set(f.Name, v); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", envName(f.Name), err))
+		}
+		given[f.Name] = true
+	})
+	return given, errors.Join(errs...)
+}
+
+// applyModeDefaults turns off what production must not offer unless the
+// operator asked for it explicitly.
+func (c *Config) applyModeDefaults(explicit map[string]bool) {
+	if c.LogFormat == "" {
+		c.LogFormat = "text"
+		if c.production() {
+			c.LogFormat = "json"
+		}
+	}
+	if !c.production() {
+		return
+	}
+	if !explicit["playground"] {
+		c.HTTP.Playground = false
+	}
+	if !explicit["introspection"] {
+		c.HTTP.Introspection = false
+	}
+}
+
+// Validate names every setting that is out of bounds or unsafe.
+func (c *Config) Validate() error {
+	var errs []error
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	check(c.Env == "development" || c.Env == "production",
+		"%s must be development or production", envName("env"))
+	check(c.LogFormat == "" || c.LogFormat == "text" || c.LogFormat == "json",
+		"%s must be text or json", envName("log-format"))
+	if _, _, err := store.ParseURL(c.Database); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", envName("database"), err))
+	}
+	check(c.Tokens.Issuer != "" && c.Tokens.Audience != "",
+		"issuer and audience must not be empty")
+	check(c.Tokens.SigningKey == "" || c.Tokens.SigningKeyFile == "",
+		"set %s or %s, not both", envName("signing-key"),
+		envName("signing-key-file"))
+	check(c.HTTP.MaxBodyBytes >= 1<<10 && c.HTTP.MaxBodyBytes <= 64<<20,
+		"%s must be between 1 KiB and 64 MiB", envName("max-body-bytes"))
+	check(c.HTTP.QueryCacheSize >= 1 && c.HTTP.QueryCacheSize <= 100_000,
+		"%s must be between 1 and 100000", envName("query-cache-size"))
+	check(c.HTTP.ShutdownTimeout > 0, "%s must be positive",
+		envName("shutdown-timeout"))
+	check(c.DB.MaxOpenConns >= 1 && c.DB.MaxOpenConns <= 1000,
+		"%s must be between 1 and 1000", envName("db-max-open-conns"))
+	check(c.DB.BusyTimeout >= 100*time.Millisecond,
+		"%s must be at least 100ms", envName("db-busy-timeout"))
+	if err := c.accountConfig().Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := auth.NewHasher(c.hasherConfig()); err != nil {
+		errs = append(errs, fmt.Errorf("password hashing: %w", err))
+	}
+	if c.production() {
+		errs = append(errs, c.productionProblems()...)
+	}
+	return errors.Join(errs...)
+}
+
+// productionProblems lists what production mode refuses.
+func (c *Config) productionProblems() []error {
+	var errs []error
+	if c.Tokens.SigningKey == "" && c.Tokens.SigningKeyFile == "" {
+		errs = append(errs, fmt.Errorf("production needs a configured "+
+			"signing key: set %s or %s", envName("signing-key-file"),
+			envName("signing-key")))
+	}
+	def := auth.DefaultHashParams()
+	if c.Password.Argon2MemoryKiB < uint(def.MemoryKiB) ||
+		c.Password.Argon2Time < uint(def.Iterations) {
+		errs = append(errs, fmt.Errorf("production needs argon2id with at "+
+			"least %d KiB and %d iterations", def.MemoryKiB, def.Iterations))
+	}
+	return errs
+}
+
+func (c *Config) accountConfig() account.Config {
+	policy := account.DefaultPasswordPolicy()
+	policy.MinLength = c.Password.MinLength
+	return account.Config{
+		AccessTokenTTL: c.Tokens.AccessTTL,
+		SessionTTL:     c.Tokens.SessionTTL,
+		Password:       policy,
+	}
+}
+
+func (c *Config) hasherConfig() auth.HasherConfig {
+	params := auth.DefaultHashParams()
+	params.MemoryKiB = uint32(min(c.Password.Argon2MemoryKiB, 1<<22))
+	params.Iterations = uint32(min(c.Password.Argon2Time, 1<<8))
+	params.Parallelism = uint8(min(c.Password.Argon2Threads, 255))
+	return auth.HasherConfig{
+		Params:      params,
+		Concurrency: c.Password.HashConcurrency,
+		QueueSize:   c.Password.HashQueue,
+		MaxWait:     c.Password.HashMaxWait,
+	}
+}
+
+// devKeyFile is where development keeps its generated signing key: beside
+// an SQLite database, or in the working directory for PostgreSQL.
+func (c *Config) devKeyFile() string {
+	dialect, path, err := store.ParseURL(c.Database)
+	if err != nil || dialect != store.SQLite {
+		return "usergraph.key"
+	}
+	return strings.TrimSuffix(path, filepath.Ext(path)) + ".key"
+}
+
+func usage(fs *flag.FlagSet, out io.Writer) {
+	fmt.Fprintf(out, "usergraph serves a GraphQL API for user accounts.\n\n"+
+		"Usage: usergraph [flags]\n\n"+
+		"Every flag can also be set by the environment variable shown.\n\n")
+	fs.VisitAll(func(f *flag.Flag) {
+		fmt.Fprintf(out, "  --%s  (%s)\n", f.Name, envName(f.Name))
+		fmt.Fprintf(out, "        %s", f.Usage)
+		if f.DefValue != "" {
+			fmt.Fprintf(out, " [default %s]", f.DefValue)
+		}
+		fmt.Fprintln(out)
+	})
+}
+
+func defaultConcurrency() int {
+	return max(1, min(runtime.NumCPU(), 64))
+}
