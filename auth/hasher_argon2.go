@@ -171,8 +171,9 @@ func (h *Hasher) initDummy() error {
 }
 
 // Hash returns the PHC-encoded argon2id hash of password with a fresh
-// random salt. It returns a *BusyError when no slot frees up in time, and
-// ctx.Err() when ctx ends while waiting.
+// random salt. When all slots are taken it waits in the queue; it returns
+// a *BusyError if the queue is full or MaxWait passes, and ctx.Err() if
+// ctx ends first.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	salt := make([]byte, h.params.SaltLen)
 	if _, err := io.ReadFull(h.random, salt); err != nil {

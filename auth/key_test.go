@@ -151,7 +151,8 @@ func TestLoadOrCreateKeyFile(t *testing.T) {
 	if !key.Equal(again) || NewSigningKey(key).ID() != NewSigningKey(again).ID() {
 		t.Error("re-read key or its kid differs")
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".signing-key-*"))
+	tmp := filepath.Join(filepath.Dir(path), ".signing-key-*")
+	leftovers, _ := filepath.Glob(tmp)
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}

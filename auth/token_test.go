@@ -263,10 +263,12 @@ func TestIssueAccessFormat(t *testing.T) {
 	}
 
 	jti, _ := claims["jti"].(string)
-	if b, err := base64.RawURLEncoding.DecodeString(jti); err != nil || len(b) != 16 {
+	b, err := base64.RawURLEncoding.DecodeString(jti)
+	if err != nil || len(b) != 16 {
 		t.Errorf("jti %q is not 128 bits of base64url", jti)
 	}
-	if again := decodeSegment(t, strings.Split(f.issue(t), ".")[1]); again["jti"] == jti {
+	again := decodeSegment(t, strings.Split(f.issue(t), ".")[1])
+	if again["jti"] == jti {
 		t.Error("two tokens share a jti")
 	}
 }
@@ -310,19 +312,23 @@ func TestVerifyAccessAfterRotation(t *testing.T) {
 	}
 }
 
-// TestVerifyAccessPinsAlgorithmToKey uses a ring holding an HMAC key too,
-// so HS256 passes the parser's method list and only the key's own
-// algorithm stands between a forger and the Ed25519 public key.
+// TestVerifyAccessPinsAlgorithmToKey uses a ring holding HMAC keys too,
+// so HS256 and HS384 pass the parser's method list and only the key's
+// own algorithm decides how a signature is checked.
 func TestVerifyAccessPinsAlgorithmToKey(t *testing.T) {
 	f := newTokenFixture(t)
 	secret := []byte("0123456789abcdef0123456789abcdef")
-	hmacKey := &SigningKey{id: "hmac", alg: "HS256", public: secret}
-	f.tokens = mustTokens(t, f, f.key, hmacKey)
+	hs256 := &SigningKey{id: "hs256", alg: "HS256", public: secret}
+	hs384 := &SigningKey{id: "hs384", alg: "HS384", public: []byte("x")}
+	f.tokens = mustTokens(t, f, f.key, hs256, hs384)
 	pub := []byte(f.priv.Public().(ed25519.PublicKey))
+	kid := func(id string) map[string]any { return map[string]any{"kid": id} }
 	tests := map[string]string{
-		"HS256, Ed25519 kid": f.forge(t, jwt.SigningMethodHS256, pub,
-			nil, f.claims()),
-		"EdDSA, HMAC kid": f.edToken(t, nil, map[string]any{"kid": "hmac"}),
+		"HS256 keyed with public key": f.forge(t, jwt.SigningMethodHS256,
+			pub, nil, f.claims()),
+		"EdDSA, HS256 kid": f.edToken(t, nil, kid("hs256")),
+		"HS384, HS256 kid": f.forge(t, jwt.SigningMethodHS384,
+			secret, kid("hs256"), f.claims()),
 	}
 	for name, token := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -331,24 +337,28 @@ func TestVerifyAccessPinsAlgorithmToKey(t *testing.T) {
 		})
 	}
 
-	valid := f.forge(t, jwt.SigningMethodHS256, secret,
-		map[string]any{"kid": "hmac"}, f.claims())
+	valid := f.forge(t, jwt.SigningMethodHS256, secret, kid("hs256"), f.claims())
 	if _, err := f.tokens.VerifyAccess(valid); err != nil {
-		t.Errorf("HS256 token with the HMAC key: %v", err)
+		t.Errorf("HS256 token of the HS256 key: %v", err)
 	}
 }
 
 func TestIssueAccessRejects(t *testing.T) {
 	f := newTokenFixture(t)
 	exp := testNow.Add(testTTL)
-	tests := map[string]func() (string, error){
-		"empty user":    func() (string, error) { return f.tokens.IssueAccess("", "s", exp) },
-		"empty session": func() (string, error) { return f.tokens.IssueAccess("u", "", exp) },
-		"expiry now":    func() (string, error) { return f.tokens.IssueAccess("u", "s", testNow) },
+	tests := []struct {
+		name, user, session string
+		expires             time.Time
+	}{
+		{"empty user", "", "s", exp},
+		{"empty session", "u", "", exp},
+		{"expiry now", "u", "s", testNow},
+		{"expiry past", "u", "s", testNow.Add(-time.Second)},
 	}
-	for name, issue := range tests {
-		t.Run(name, func(t *testing.T) {
-			if token, err := issue(); err == nil {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			token, err := f.tokens.IssueAccess(tt.user, tt.session, tt.expires)
+			if err == nil {
 				t.Errorf("IssueAccess = %q, want an error", token)
 			}
 		})

@@ -55,9 +55,10 @@ func uniqueViolation(err error) (string, bool) {
 			code != sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
 			return "", false
 		}
-		// The message reads "UNIQUE constraint failed: t.a, t.b (2067)".
+		// The message ends "UNIQUE constraint failed: t.a, t.b", maybe
+		// followed by " (2067)".
 		msg := sqErr.Error()
-		if i := strings.Index(msg, "failed: "); i >= 0 {
+		if i := strings.LastIndex(msg, "failed: "); i >= 0 {
 			msg = msg[i+len("failed: "):]
 		}
 		if i := strings.Index(msg, " ("); i >= 0 {
