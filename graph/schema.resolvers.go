@@ -7,9 +7,9 @@ package graph
 
 import (
 	"context"
+
 	"github.com/usergraph/usergraph/account"
 	"github.com/usergraph/usergraph/auth"
-
 	"github.com/usergraph/usergraph/graph/generated"
 	"github.com/usergraph/usergraph/graph/model"
 	"github.com/usergraph/usergraph/models"
