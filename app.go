@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/usergraph/usergraph/account"
 	"github.com/usergraph/usergraph/auth"
@@ -22,10 +23,22 @@ type app struct {
 	hasher   *auth.Hasher
 	accounts *account.Service
 	metrics  *telemetry.Metrics
+	// now is the clock of the services; tests replace it.
+	now func() time.Time
+}
+
+// appOption changes how newApp wires an app.
+type appOption func(*app)
+
+// withClock makes the services read the time from now instead of the
+// system clock.
+func withClock(now func() time.Time) appOption {
+	return func(a *app) { a.now = now }
 }
 
 // newApp opens and migrates the database and wires the services.
-func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
+func newApp(ctx context.Context, cfg *Config, log *slog.Logger,
+	opts ...appOption) (*app, error) {
 	st, err := store.Open(ctx, store.Options{
 		URL:             cfg.Database,
 		MaxOpenConns:    cfg.DB.MaxOpenConns,
@@ -35,7 +48,11 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	a := &app{cfg: cfg, log: log, store: st, metrics: telemetry.NewMetrics()}
+	a := &app{cfg: cfg, log: log, store: st, metrics: telemetry.NewMetrics(),
+		now: time.Now}
+	for _, o := range opts {
+		o(a)
+	}
 	if err := a.init(ctx); err != nil {
 		_ = st.Close()
 		return nil, err
@@ -65,12 +82,18 @@ func (a *app) init(ctx context.Context) error {
 	a.metrics.GaugeFunc("usergraph_password_hash_in_flight",
 		"Password hashes running now.",
 		func() float64 { return float64(a.hasher.InFlight()) })
+	secrets, err := a.secrets()
+	if err != nil {
+		return err
+	}
 	a.accounts, err = account.New(account.Deps{
 		Store:   a.store,
 		Hasher:  a.hasher,
 		Tokens:  tokens,
+		Secrets: secrets,
 		Metrics: a.metrics,
 		Log:     a.log,
+		Now:     a.now,
 	}, a.cfg.accountConfig())
 	return err
 }
@@ -89,6 +112,7 @@ func (a *app) tokens() (*auth.Tokens, error) {
 	return auth.NewTokens(ring, auth.TokenConfig{
 		Issuer:   a.cfg.Tokens.Issuer,
 		Audience: a.cfg.Tokens.Audience,
+		Now:      a.now,
 	})
 }
 
@@ -104,7 +128,7 @@ func (a *app) signingKey() (ed25519.PrivateKey, error) {
 			return nil, fmt.Errorf("read signing key: %w", err)
 		}
 	default:
-		path := a.cfg.devKeyFile()
+		path := a.cfg.devFile(".key")
 		key, created, err := auth.LoadOrCreateKeyFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("development signing key: %w", err)
@@ -124,6 +148,36 @@ func (a *app) signingKey() (ed25519.PrivateKey, error) {
 		return nil, errors.New("signing key: only Ed25519 keys are supported")
 	}
 	return key, nil
+}
+
+// secrets derives the server's symmetric keys from the master secret:
+// configured, or in development generated on first start beside the
+// database.
+func (a *app) secrets() (*auth.Secrets, error) {
+	t := a.cfg.Tokens
+	var master []byte
+	var err error
+	switch {
+	case t.Secret != "":
+		master, err = auth.ParseSecret(t.Secret)
+	case t.SecretFile != "":
+		var data []byte
+		if data, err = os.ReadFile(t.SecretFile); err == nil {
+			master, err = auth.ParseSecret(string(data))
+		}
+	default:
+		path := a.cfg.devFile(".secret")
+		var created bool
+		master, created, err = auth.LoadOrCreateSecretFile(path)
+		if created {
+			a.log.Warn("generated a development master secret; configure "+
+				"one for production", slog.String("file", path))
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("master secret: %w", err)
+	}
+	return auth.NewSecrets(master)
 }
 
 func (a *app) close() {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -29,6 +30,7 @@ type Config struct {
 	LogFormat string
 
 	Tokens   TokenConfig
+	Cookie   CookieConfig
 	Password PasswordConfig
 	HTTP     HTTPConfig
 	DB       DBConfig
@@ -42,6 +44,20 @@ type TokenConfig struct {
 	Audience       string
 	SigningKeyFile string
 	SigningKey     string
+	MaxSessionAge  time.Duration
+	RefreshGrace   time.Duration
+	MaxSessions    int
+	Secret         string
+	SecretFile     string
+	PurgeInterval  time.Duration
+}
+
+// CookieConfig is about the refresh-token cookie for SPA clients.
+type CookieConfig struct {
+	Enabled  bool
+	Name     string
+	Secure   bool
+	SameSite string
 }
 
 // PasswordConfig is about the password policy and its hashing.
@@ -127,6 +143,32 @@ func (c *Config) register(fs *flag.FlagSet) {
 			"development one is generated beside the database if unset")
 	fs.StringVar(&t.SigningKey, "signing-key", "",
 		"the signing key as PEM text, instead of a file")
+	fs.DurationVar(&t.MaxSessionAge, "max-session-age", 90*24*time.Hour,
+		"longest a session lasts however often it is refreshed")
+	fs.DurationVar(&t.RefreshGrace, "refresh-grace", 10*time.Second,
+		"how long a rotated refresh token may be presented again "+
+			"(two tabs, a retry) without ending its session")
+	fs.IntVar(&t.MaxSessions, "max-sessions", 50,
+		"active sessions per user; past it the least recently used ends")
+	fs.StringVar(&t.Secret, "secret", "",
+		"master secret (base64, at least 32 bytes) shared by all "+
+			"instances; in development one is generated beside the "+
+			"database if unset")
+	fs.StringVar(&t.SecretFile, "secret-file", "",
+		"file holding the master secret, instead of --secret")
+	fs.DurationVar(&t.PurgeInterval, "purge-interval", 10*time.Minute,
+		"how often ended sessions and their token digests are deleted")
+
+	ck := &c.Cookie
+	fs.BoolVar(&ck.Enabled, "refresh-cookie", false,
+		"let clients ask for the refresh token in an HttpOnly cookie "+
+			"(header X-Refresh-Token-Transport: cookie)")
+	fs.StringVar(&ck.Name, "refresh-cookie-name", "usergraph_refresh",
+		"name of the refresh cookie")
+	fs.BoolVar(&ck.Secure, "refresh-cookie-secure", false,
+		"mark the refresh cookie Secure (always on in production)")
+	fs.StringVar(&ck.SameSite, "refresh-cookie-samesite", "strict",
+		"SameSite of the refresh cookie: strict, lax or none")
 
 	p := &c.Password
 	fs.IntVar(&p.MinLength, "password-min-length", 15,
@@ -202,6 +244,7 @@ func (c *Config) applyModeDefaults(explicit map[string]bool) {
 	if !c.production() {
 		return
 	}
+	c.Cookie.Secure = true
 	if !explicit["playground"] {
 		c.HTTP.Playground = false
 	}
@@ -230,6 +273,26 @@ func (c *Config) Validate() error {
 	check(c.Tokens.SigningKey == "" || c.Tokens.SigningKeyFile == "",
 		"set %s or %s, not both", envName("signing-key"),
 		envName("signing-key-file"))
+	check(c.Tokens.Secret == "" || c.Tokens.SecretFile == "",
+		"set %s or %s, not both", envName("secret"), envName("secret-file"))
+	if c.Tokens.Secret != "" {
+		if _, err := auth.ParseSecret(c.Tokens.Secret); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", envName("secret"), err))
+		}
+	}
+	check(c.Tokens.PurgeInterval >= time.Second,
+		"%s must be at least 1s", envName("purge-interval"))
+	if _, err := c.sameSite(); err != nil {
+		errs = append(errs, err)
+	}
+	check(c.Cookie.Name != "" && c.Cookie.Name == strings.TrimFunc(
+		c.Cookie.Name, func(r rune) bool {
+			return r <= ' ' || r == ';' ||
+				r == '=' || r == ','
+		}), "%s is not a valid cookie name",
+		envName("refresh-cookie-name"))
+	check(c.Cookie.SameSite != "none" || c.Cookie.Secure,
+		"SameSite=None needs %s", envName("refresh-cookie-secure"))
 	check(c.HTTP.MaxBodyBytes >= 1<<10 && c.HTTP.MaxBodyBytes <= 64<<20,
 		"%s must be between 1 KiB and 64 MiB", envName("max-body-bytes"))
 	check(c.HTTP.QueryCacheSize >= 1 && c.HTTP.QueryCacheSize <= 100_000,
@@ -260,6 +323,11 @@ func (c *Config) productionProblems() []error {
 			"signing key: set %s or %s", envName("signing-key-file"),
 			envName("signing-key")))
 	}
+	if c.Tokens.Secret == "" && c.Tokens.SecretFile == "" {
+		errs = append(errs, fmt.Errorf("production needs a configured "+
+			"master secret: set %s or %s", envName("secret-file"),
+			envName("secret")))
+	}
 	def := auth.DefaultHashParams()
 	if c.Password.Argon2MemoryKiB < uint(def.MemoryKiB) ||
 		c.Password.Argon2Time < uint(def.Iterations) {
@@ -275,8 +343,25 @@ func (c *Config) accountConfig() account.Config {
 	return account.Config{
 		AccessTokenTTL: c.Tokens.AccessTTL,
 		SessionTTL:     c.Tokens.SessionTTL,
+		MaxSessionAge:  c.Tokens.MaxSessionAge,
+		RefreshGrace:   c.Tokens.RefreshGrace,
+		MaxSessions:    c.Tokens.MaxSessions,
 		Password:       policy,
 	}
+}
+
+// sameSite parses the refresh cookie's SameSite setting.
+func (c *Config) sameSite() (http.SameSite, error) {
+	switch strings.ToLower(c.Cookie.SameSite) {
+	case "strict":
+		return http.SameSiteStrictMode, nil
+	case "lax":
+		return http.SameSiteLaxMode, nil
+	case "none":
+		return http.SameSiteNoneMode, nil
+	}
+	return 0, fmt.Errorf("%s must be strict, lax or none",
+		envName("refresh-cookie-samesite"))
 }
 
 func (c *Config) hasherConfig() auth.HasherConfig {
@@ -292,14 +377,15 @@ func (c *Config) hasherConfig() auth.HasherConfig {
 	}
 }
 
-// devKeyFile is where development keeps its generated signing key: beside
-// an SQLite database, or in the working directory for PostgreSQL.
-func (c *Config) devKeyFile() string {
+// devFile is where development keeps a generated key with the given
+// extension: beside an SQLite database, or in the working directory for
+// PostgreSQL.
+func (c *Config) devFile(ext string) string {
 	dialect, path, err := store.ParseURL(c.Database)
 	if err != nil || dialect != store.SQLite {
-		return "usergraph.key"
+		return "usergraph" + ext
 	}
-	return strings.TrimSuffix(path, filepath.Ext(path)) + ".key"
+	return strings.TrimSuffix(path, filepath.Ext(path)) + ext
 }
 
 func usage(fs *flag.FlagSet, out io.Writer) {

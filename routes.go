@@ -26,6 +26,7 @@ func (a *app) routes() http.Handler {
 		MaxBodyBytes:   a.cfg.HTTP.MaxBodyBytes,
 		QueryCacheSize: a.cfg.HTTP.QueryCacheSize,
 		Introspection:  a.cfg.HTTP.Introspection,
+		Cookie:         a.refreshCookie(),
 	})
 	r.With(auth.Middleware(a.accounts, a.log)).Handle("/graphql", gql)
 	r.Get("/healthz", a.healthz)
@@ -36,6 +37,17 @@ func (a *app) routes() http.Handler {
 		r.Handle("/", playground.Handler("usergraph", "/graphql"))
 	}
 	return r
+}
+
+func (a *app) refreshCookie() graph.RefreshCookie {
+	sameSite, _ := a.cfg.sameSite() // checked by Config.Validate
+	return graph.RefreshCookie{
+		Enabled:  a.cfg.Cookie.Enabled,
+		Name:     a.cfg.Cookie.Name,
+		Secure:   a.cfg.Cookie.Secure,
+		SameSite: sameSite,
+		Path:     "/graphql",
+	}
 }
 
 // healthz answers while the process is up.

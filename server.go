@@ -71,6 +71,9 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	go a.purgeLoop(bg, cfg.Tokens.PurgeInterval)
 	log.Info("listening", slog.String("addr", ln.Addr().String()),
 		slog.String("env", cfg.Env),
 		slog.String("database", string(a.store.Dialect())))

@@ -17,12 +17,15 @@ type LoginInput struct {
 	Password string
 }
 
-// AuthResult is a logged-in user with a new session and access token.
+// AuthResult is a logged-in user with their session, an access token,
+// and the refresh token that gets the next pair. The refresh token
+// expires with the session.
 type AuthResult struct {
 	User                 *models.User
 	Session              *models.Session
 	AccessToken          string
 	AccessTokenExpiresAt time.Time
+	RefreshToken         string
 }
 
 // Login checks the credentials and starts a session. A wrong password
@@ -100,8 +103,10 @@ func (s *Service) upgradeHash(ctx context.Context, u *models.User,
 	u.PasswordHash = hash
 }
 
-// startSession creates a session for user, runs also in the same
-// transaction, and issues the session's first access token.
+// startSession creates a session for user with the first link of its
+// refresh-token chain, runs also in the same transaction, revokes the
+// user's least recently used sessions past the cap, and issues the
+// session's first access token.
 func (s *Service) startSession(ctx context.Context, user *models.User,
 	client auth.Client, also func(tx *store.Store) error) (*AuthResult, error) {
 	now := s.clock()
@@ -114,23 +119,65 @@ func (s *Service) startSession(ctx context.Context, user *models.User,
 		UserAgent:  optional(client.UserAgent),
 		IPAddress:  optional(client.IP),
 	}
-	err := s.store.Tx(ctx, func(tx *store.Store) error {
+	refresh, err := auth.NewRefreshToken()
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Tx(ctx, func(tx *store.Store) error {
 		if also != nil {
 			if err := also(tx); err != nil {
 				return err
 			}
 		}
-		return tx.CreateSession(ctx, sess)
+		if err := tx.CreateSession(ctx, sess); err != nil {
+			return err
+		}
+		if err := s.createRefreshToken(ctx, tx, sess.ID, refresh, now); err != nil {
+			return err
+		}
+		return s.capSessions(ctx, tx, user.ID, now)
 	})
 	if err != nil {
 		return nil, err
 	}
+	return s.authResult(user, sess, refresh)
+}
+
+// capSessions revokes the least recently used active sessions of userID
+// beyond the configured cap.
+func (s *Service) capSessions(ctx context.Context, tx *store.Store,
+	userID string, now time.Time) error {
+	active, err := tx.ActiveSessions(ctx, userID, now)
+	if err != nil || len(active) <= s.cfg.MaxSessions {
+		return err
+	}
+	var ids []string
+	for _, old := range active[s.cfg.MaxSessions:] {
+		ids = append(ids, old.ID)
+	}
+	return tx.RevokeSessionsByID(ctx, ids, now)
+}
+
+func (s *Service) createRefreshToken(ctx context.Context, tx *store.Store,
+	sessionID, token string, now time.Time) error {
+	digest, _ := auth.TokenDigest(token)
+	return tx.CreateRefreshToken(ctx, &models.RefreshToken{
+		ID:        newID(),
+		SessionID: sessionID,
+		Digest:    digest,
+		CreatedAt: now,
+	})
+}
+
+// authResult issues an access token for sess and bundles the result.
+func (s *Service) authResult(user *models.User, sess *models.Session,
+	refresh string) (*AuthResult, error) {
 	token, exp, err := s.issueAccess(user, sess)
 	if err != nil {
 		return nil, err
 	}
 	return &AuthResult{User: user, Session: sess, AccessToken: token,
-		AccessTokenExpiresAt: exp}, nil
+		AccessTokenExpiresAt: exp, RefreshToken: refresh}, nil
 }
 
 // issueAccess signs an access token for sess that expires after the

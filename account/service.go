@@ -24,6 +24,16 @@ type Config struct {
 	AccessTokenTTL time.Duration
 	// SessionTTL is how long a login stays valid.
 	SessionTTL time.Duration
+	// MaxSessionAge bounds a session's life however often it is
+	// refreshed.
+	MaxSessionAge time.Duration
+	// RefreshGrace is how long after its rotation a refresh token may be
+	// presented again (two tabs, a retried request) and get the same
+	// successor instead of ending the session.
+	RefreshGrace time.Duration
+	// MaxSessions caps a user's active sessions; past it, the least
+	// recently used one is revoked.
+	MaxSessions int
 	// Password is the password policy.
 	Password PasswordPolicy
 }
@@ -37,6 +47,16 @@ func (c Config) Validate() error {
 		return errors.New("session lifetime must be between the access " +
 			"token lifetime and 365 days")
 	}
+	if c.MaxSessionAge < c.SessionTTL || c.MaxSessionAge > 5*365*24*time.Hour {
+		return errors.New("maximum session age must be between the " +
+			"session lifetime and 5 years")
+	}
+	if c.RefreshGrace < 0 || c.RefreshGrace > 5*time.Minute {
+		return errors.New("refresh grace window must be between 0 and 5m")
+	}
+	if c.MaxSessions < 1 || c.MaxSessions > 10_000 {
+		return errors.New("sessions per user must be between 1 and 10000")
+	}
 	return c.Password.Validate()
 }
 
@@ -45,6 +65,7 @@ type Service struct {
 	store   *store.Store
 	hasher  *auth.Hasher
 	tokens  *auth.Tokens
+	secrets *auth.Secrets
 	cfg     Config
 	metrics *telemetry.Metrics
 	log     *slog.Logger
@@ -57,6 +78,7 @@ type Deps struct {
 	Store   *store.Store
 	Hasher  *auth.Hasher
 	Tokens  *auth.Tokens
+	Secrets *auth.Secrets
 	Metrics *telemetry.Metrics
 	Log     *slog.Logger
 	Now     func() time.Time
@@ -72,7 +94,7 @@ func New(d Deps, cfg Config) (*Service, error) {
 		now = time.Now
 	}
 	return &Service{store: d.Store, hasher: d.Hasher, tokens: d.Tokens,
-		cfg: cfg, metrics: d.Metrics, log: d.Log, now: now}, nil
+		secrets: d.Secrets, cfg: cfg, metrics: d.Metrics, log: d.Log, now: now}, nil
 }
 
 // clock returns the current time as stored: UTC, to the microsecond that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/models"
@@ -43,4 +44,65 @@ func (s *Service) Authenticate(ctx context.Context,
 func (s *Service) Logout(ctx context.Context, c *auth.Caller) error {
 	_, err := s.store.RevokeSession(ctx, c.User.ID, c.Session.ID, s.clock())
 	return err
+}
+
+// LogoutRefresh ends the session that refresh token belongs to, for a
+// client whose access token has expired. Any token of the session's chain
+// will do: ending a session is never harmful to its owner. It reports
+// whether a session was ended.
+func (s *Service) LogoutRefresh(ctx context.Context, token string) (bool,
+	error) {
+	digest, ok := auth.TokenDigest(token)
+	if !ok {
+		return false, nil
+	}
+	rt, err := s.store.RefreshTokenForUpdate(ctx, digest)
+	if errors.Is(err, models.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	sess, _, err := s.store.SessionWithUser(ctx, rt.SessionID)
+	if err != nil {
+		return false, err
+	}
+	return s.store.RevokeSession(ctx, sess.UserID, sess.ID, s.clock())
+}
+
+// Sessions lists the caller's active sessions, most recently used first.
+func (s *Service) Sessions(ctx context.Context,
+	c *auth.Caller) ([]*models.Session, error) {
+	return s.store.ActiveSessions(ctx, c.User.ID, s.clock())
+}
+
+// RevokeSession ends one of the caller's sessions. It reports false for
+// an unknown id and for another user's session alike.
+func (s *Service) RevokeSession(ctx context.Context, c *auth.Caller,
+	id string) (bool, error) {
+	return s.store.RevokeSession(ctx, c.User.ID, id, s.clock())
+}
+
+// LogoutAll ends the caller's sessions, all of them or all but the
+// current one, and returns how many it ended.
+func (s *Service) LogoutAll(ctx context.Context, c *auth.Caller,
+	keepCurrent bool) (int, error) {
+	keep := ""
+	if keepCurrent {
+		keep = c.Session.ID
+	}
+	return s.store.RevokeSessions(ctx, c.User.ID, keep, s.clock())
+}
+
+// revokedRetention is how long a revoked session is kept before it is
+// purged with its token digests.
+const revokedRetention = 24 * time.Hour
+
+// PurgeSessions deletes sessions that have expired, or were revoked more
+// than a day ago, together with their refresh-token digests, and returns
+// how many it deleted. A used digest thus lives as long as its session,
+// so a replayed token is recognised for as long as it could matter.
+func (s *Service) PurgeSessions(ctx context.Context) (int, error) {
+	now := s.clock()
+	return s.store.PurgeSessions(ctx, now, now.Add(-revokedRetention))
 }

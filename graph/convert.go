@@ -13,11 +13,14 @@ func authPayload(res *account.AuthResult, errs []*models.Error) *model.AuthPaylo
 		return &model.AuthPayload{Errors: nonNil(errs)}
 	}
 	exp := res.AccessTokenExpiresAt.UTC()
+	refreshExp := res.Session.ExpiresAt.UTC()
 	return &model.AuthPayload{
-		User:                 res.User,
-		AccessToken:          &res.AccessToken,
-		AccessTokenExpiresAt: &exp,
-		Errors:               []*models.Error{},
+		User:                  res.User,
+		AccessToken:           &res.AccessToken,
+		AccessTokenExpiresAt:  &exp,
+		RefreshToken:          &res.RefreshToken,
+		RefreshTokenExpiresAt: &refreshExp,
+		Errors:                []*models.Error{},
 	}
 }
 

@@ -27,13 +27,16 @@ type Options struct {
 	QueryCacheSize int
 	// Introspection enables schema introspection (the playground needs it).
 	Introspection bool
+	// Cookie configures the refresh-token cookie for SPA clients.
+	Cookie RefreshCookie
 }
 
 // NewHandler returns the GraphQL endpoint: POST with a JSON body, and GET
 // for queries only. No other transport (websocket, multipart, form) is
 // offered.
 func NewHandler(o Options) http.Handler {
-	cfg := generated.Config{Resolvers: &Resolver{Accounts: o.Accounts, Log: o.Log}}
+	cfg := generated.Config{Resolvers: &Resolver{Accounts: o.Accounts,
+		Log: o.Log, Cookie: o.Cookie}}
 	cfg.Directives.Auth = auth.AuthDirective
 	cfg.Directives.HasRole = auth.HasRoleDirective
 
@@ -49,7 +52,7 @@ func NewHandler(o Options) http.Handler {
 	srv.SetRecoverFunc(recoverFunc(o.Log))
 	srv.AroundOperations(recordOperation)
 	srv.AroundRootFields(recordRootField)
-	return srv
+	return withExchange(srv)
 }
 
 func recordOperation(ctx context.Context,

@@ -10,4 +10,5 @@ import (
 type Resolver struct {
 	Accounts *account.Service
 	Log      *slog.Logger
+	Cookie   RefreshCookie
 }

@@ -22,11 +22,7 @@ func (r *mutationResolver) Register(ctx context.Context, input model.RegisterInp
 		Password:    input.Password,
 		DisplayName: input.DisplayName.Value(),
 	}, auth.ClientFrom(ctx))
-	errs, err := userErrors(ctx, err, "input")
-	if err != nil {
-		return nil, err
-	}
-	return authPayload(res, errs), nil
+	return r.loggedIn(ctx, res, err, "input", false)
 }
 
 // Login is the resolver for the login field.
@@ -35,11 +31,7 @@ func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (*
 		Email:    input.Email,
 		Password: input.Password,
 	}, auth.ClientFrom(ctx))
-	errs, err := userErrors(ctx, err, "input")
-	if err != nil {
-		return nil, err
-	}
-	return authPayload(res, errs), nil
+	return r.loggedIn(ctx, res, err, "input", false)
 }
 
 // UpdateProfile is the resolver for the updateProfile field.
@@ -71,17 +63,51 @@ func (r *mutationResolver) ChangePassword(ctx context.Context, input model.Chang
 	return userPayload(u, errs), nil
 }
 
+// RefreshToken is the resolver for the refreshToken field.
+func (r *mutationResolver) RefreshToken(ctx context.Context, token *string) (*model.AuthPayload, error) {
+	return r.refresh(ctx, token)
+}
+
 // Logout is the resolver for the logout field.
-func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
-	if err := r.Accounts.Logout(ctx, mustCaller(ctx)); err != nil {
-		return false, err
+func (r *mutationResolver) Logout(ctx context.Context, refreshToken *string) (bool, error) {
+	defer r.Cookie.clear(ctx)
+	if c, ok := auth.CallerFrom(ctx); ok {
+		if err := r.Accounts.Logout(ctx, c); err != nil {
+			return false, err
+		}
+		return true, nil
 	}
-	return true, nil
+	token, _ := r.refreshCredential(ctx, refreshToken)
+	if token == "" {
+		return false, auth.ErrUnauthenticated
+	}
+	return r.Accounts.LogoutRefresh(ctx, token)
+}
+
+// LogoutAll is the resolver for the logoutAll field.
+func (r *mutationResolver) LogoutAll(ctx context.Context, keepCurrent *bool) (int, error) {
+	keep := keepCurrent != nil && *keepCurrent
+	return r.Accounts.LogoutAll(ctx, mustCaller(ctx), keep)
+}
+
+// RevokeSession is the resolver for the revokeSession field.
+func (r *mutationResolver) RevokeSession(ctx context.Context, id string) (bool, error) {
+	return r.Accounts.RevokeSession(ctx, mustCaller(ctx), id)
 }
 
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*models.User, error) {
 	return mustCaller(ctx).User, nil
+}
+
+// Sessions is the resolver for the sessions field.
+func (r *queryResolver) Sessions(ctx context.Context) ([]*models.Session, error) {
+	return r.Accounts.Sessions(ctx, mustCaller(ctx))
+}
+
+// Current is the resolver for the current field.
+func (r *sessionResolver) Current(ctx context.Context, obj *models.Session) (bool, error) {
+	return isCurrent(ctx, obj), nil
 }
 
 // Mutation returns generated.MutationResolver implementation.
@@ -90,7 +116,11 @@ func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResol
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Session returns generated.SessionResolver implementation.
+func (r *Resolver) Session() generated.SessionResolver { return &sessionResolver{r} }
+
 type (
 	mutationResolver struct{ *Resolver }
 	queryResolver    struct{ *Resolver }
+	sessionResolver  struct{ *Resolver }
 )

@@ -19,6 +19,7 @@ const (
 	CodeWeakPassword       ErrorCode = "WEAK_PASSWORD"
 	CodeAccountDisabled    ErrorCode = "ACCOUNT_DISABLED"
 	CodeNotFound           ErrorCode = "NOT_FOUND"
+	CodeInvalidToken       ErrorCode = "INVALID_TOKEN"
 )
 
 // Error is an expected, user-fixable outcome: the input path it concerns,
@@ -66,6 +67,8 @@ var (
 		Message: "This account has been disabled."}
 	ErrNotFound = &Error{Code: CodeNotFound,
 		Message: "Not found."}
+	ErrInvalidToken = &Error{Code: CodeInvalidToken,
+		Message: "The token is invalid, expired or already used."}
 )
 
 // Invalid returns an INVALID_INPUT error for the input at path.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/uptrace/bun"
 	"github.com/usergraph/usergraph/models"
 )
 
@@ -72,6 +73,74 @@ func (s *Store) RevokeSessions(ctx context.Context, userID, keep string,
 	res, err := q.Exec(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("revoke sessions: %w", mapError(err))
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// ActiveSessions returns the sessions of userID that are neither revoked
+// nor expired at now, most recently used first.
+func (s *Store) ActiveSessions(ctx context.Context, userID string,
+	now time.Time) ([]*models.Session, error) {
+	var out []*models.Session
+	err := s.idb.NewSelect().
+		Model(&out).
+		Where("user_id = ?", userID).
+		Where("revoked_at IS NULL").
+		Where("expires_at > ?", now).
+		OrderExpr("last_used_at DESC, id DESC").
+		Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("select sessions: %w", mapError(err))
+	}
+	return out, nil
+}
+
+// TouchSession records a use of session id at now and moves its expiry.
+func (s *Store) TouchSession(ctx context.Context, id string, now,
+	expiresAt time.Time) error {
+	res, err := s.idb.NewUpdate().
+		Model((*models.Session)(nil)).
+		Set("last_used_at = ?", now).
+		Set("expires_at = ?", expiresAt).
+		Where("id = ?", id).
+		Exec(ctx)
+	if err := exactlyOne(res, err); err != nil {
+		return fmt.Errorf("touch session: %w", err)
+	}
+	return nil
+}
+
+// RevokeSessionsByID revokes the listed sessions that are still active.
+func (s *Store) RevokeSessionsByID(ctx context.Context, ids []string,
+	now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.idb.NewUpdate().
+		Model((*models.Session)(nil)).
+		Set("revoked_at = ?", now).
+		Where("id IN (?)", bun.In(ids)).
+		Where("revoked_at IS NULL").
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("revoke sessions: %w", mapError(err))
+	}
+	return nil
+}
+
+// PurgeSessions deletes sessions that expired before expiredBefore or
+// were revoked before revokedBefore, with their refresh-token digests,
+// and returns how many sessions it deleted.
+func (s *Store) PurgeSessions(ctx context.Context, expiredBefore,
+	revokedBefore time.Time) (int, error) {
+	res, err := s.idb.NewDelete().
+		Model((*models.Session)(nil)).
+		WhereOr("expires_at < ?", expiredBefore).
+		WhereOr("revoked_at < ?", revokedBefore).
+		Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("purge sessions: %w", mapError(err))
 	}
 	n, err := res.RowsAffected()
 	return int(n), err

@@ -106,7 +106,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // not have effects outside the transaction. Inside fn, tx is a Store bound
 // to the transaction; calling Tx on it runs in the same transaction.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
-	if _, ok := s.idb.(bun.Tx); ok {
+	if s.inTx() {
 		return fn(s)
 	}
 	const attempts = 5
@@ -121,6 +121,12 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 		backoff(ctx, i)
 	}
 	return mapError(err)
+}
+
+// inTx reports whether s is bound to a transaction.
+func (s *Store) inTx() bool {
+	_, ok := s.idb.(bun.Tx)
+	return ok
 }
 
 // backoff waits a little longer after each failed attempt, so that

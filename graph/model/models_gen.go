@@ -17,6 +17,13 @@ type AuthPayload struct {
 	AccessToken *string `json:"accessToken,omitempty"`
 	// When the access token stops being accepted; null when there are errors.
 	AccessTokenExpiresAt *time.Time `json:"accessTokenExpiresAt,omitempty"`
+	// An opaque token that `refreshToken` exchanges for the next token pair.
+	// Single use: each exchange returns a new one. Null when there are errors,
+	// and when the client asked for it in an HttpOnly cookie instead (request
+	// header `X-Refresh-Token-Transport: cookie`).
+	RefreshToken *string `json:"refreshToken,omitempty"`
+	// When the refresh token (and its session, unless refreshed) expires; null when there are errors.
+	RefreshTokenExpiresAt *time.Time `json:"refreshTokenExpiresAt,omitempty"`
 	// What went wrong; empty on success.
 	Errors []*models.Error `json:"errors"`
 }
