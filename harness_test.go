@@ -3,17 +3,23 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/internal/testdb"
+	"github.com/usergraph/usergraph/store"
 )
 
 // testPassword satisfies the default password policy.
@@ -53,6 +59,12 @@ func newTestServerOn(t testing.TB, dbURL string,
 	opts ...func(*Config)) *testServer {
 	t.Helper()
 	cfg := testConfig(t, dbURL)
+	if dialect, _, _ := store.ParseURL(dbURL); dialect == store.Postgres {
+		// The development key and secret of PostgreSQL would land in
+		// the working directory; give each server its own instead.
+		cfg.Tokens.SigningKey = string(newKeyPEM(t))
+		cfg.Tokens.Secret = newSecret(t)
+	}
 	for _, o := range opts {
 		o(cfg)
 	}
@@ -84,9 +96,9 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, s *testServer)) {
 
 // gqlResponse is a decoded GraphQL response with its HTTP envelope.
 type gqlResponse struct {
-	Status int
-	Header http.Header
-	Body   []byte
+	Status int                        `json:"-"`
+	Header http.Header                `json:"-"`
+	Body   []byte                     `json:"-"`
 	Data   map[string]json.RawMessage `json:"data"`
 	Errors []gqlError                 `json:"errors"`
 }
@@ -121,38 +133,83 @@ func (r *gqlResponse) field(t testing.TB, name string, v any) {
 // do sends req and decodes the response body as a GraphQL response.
 func do(t testing.TB, req *http.Request) *gqlResponse {
 	t.Helper()
+	r, err := tryDo(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// tryDo is do for goroutines other than the test's: it returns the
+// error instead of failing the test.
+func tryDo(req *http.Request) (*gqlResponse, error) {
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
 	if err != nil {
-		t.Fatalf("read body: %v", err)
+		return nil, fmt.Errorf("read body: %w", err)
 	}
 	r := &gqlResponse{Status: res.StatusCode, Header: res.Header, Body: body}
 	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(body, r); err != nil {
-			t.Fatalf("decode response: %v in %s", err, body)
+			return nil, fmt.Errorf("decode response: %w in %s", err, body)
 		}
 	}
-	return r
+	return r, nil
 }
 
 // gql posts a query with variables, authenticated by token if not empty.
 func (s *testServer) gql(t testing.TB, token, query string,
 	vars map[string]any) *gqlResponse {
 	t.Helper()
-	body, err := json.Marshal(map[string]any{"query": query,
-		"variables": vars})
+	r, err := s.tryGQL(token, query, vars)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := s.post(t, "application/json", body)
+	return r
+}
+
+// tryGQL is gql for goroutines other than the test's.
+func (s *testServer) tryGQL(token, query string,
+	vars map[string]any) (*gqlResponse, error) {
+	authorization := ""
 	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+		authorization = "Bearer " + token
 	}
-	return do(t, req)
+	return s.send(authorization, query, vars)
+}
+
+// gqlAuth is gql with a raw Authorization header, sent if not empty.
+func (s *testServer) gqlAuth(t testing.TB, authorization, query string,
+	vars map[string]any) *gqlResponse {
+	t.Helper()
+	r, err := s.send(authorization, query, vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (s *testServer) send(authorization, query string,
+	vars map[string]any) (*gqlResponse, error) {
+	body, err := json.Marshal(map[string]any{"query": query,
+		"variables": vars})
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/graphql",
+		bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	return tryDo(req)
 }
 
 // post builds a POST to /graphql with a raw body.
@@ -166,6 +223,40 @@ func (s *testServer) post(t testing.TB, contentType string,
 	}
 	req.Header.Set("Content-Type", contentType)
 	return req
+}
+
+// get sends a GET to path on s.
+func (s *testServer) get(t testing.TB, path string) *gqlResponse {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return do(t, req)
+}
+
+// newSecret returns a new master secret in base64.
+func newSecret(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, auth.MinSecretBytes)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// newKeyPEM returns a new Ed25519 signing key as PKCS #8 PEM.
+func newKeyPEM(t testing.TB) []byte {
+	t.Helper()
+	key, err := auth.GenerateEd25519Key()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, err := auth.EncodePrivateKeyPEM(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem
 }
 
 // authPayload is the shape of AuthPayload the tests read.
@@ -276,4 +367,55 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// at builds the expected payload error with code at field.
+func at(code string, field ...string) userError {
+	return userError{Field: field, Code: code}
+}
+
+// wantErrors fails unless errs are want, in order, compared by code and
+// field; every message must be set.
+func wantErrors(t testing.TB, errs []userError, want ...userError) {
+	t.Helper()
+	if len(errs) != len(want) {
+		t.Fatalf("errors = %+v; want %+v", errs, want)
+	}
+	for i, e := range errs {
+		if e.Code != want[i].Code || !slices.Equal(e.Field, want[i].Field) {
+			t.Errorf("errors[%d] = %s at %q; want %s at %q", i, e.Code,
+				e.Field, want[i].Code, want[i].Field)
+		}
+		if e.Message == "" {
+			t.Errorf("errors[%d] has no message", i)
+		}
+	}
+}
+
+// wantCode fails unless every top-level error of res has code.
+func wantCode(t testing.TB, res *gqlResponse, code string) {
+	t.Helper()
+	if len(res.Errors) == 0 {
+		t.Fatalf("no errors; want %s in %s", code, res.Body)
+	}
+	for _, e := range res.Errors {
+		if e.Extensions["code"] != code {
+			t.Fatalf("extensions.code = %v; want %s in %s",
+				e.Extensions["code"], code, res.Body)
+		}
+	}
+}
+
+// wantNull fails unless each named member of the payload field of res
+// is null.
+func wantNull(t testing.TB, res *gqlResponse, field string,
+	names ...string) {
+	t.Helper()
+	var members map[string]json.RawMessage
+	res.field(t, field, &members)
+	for _, n := range names {
+		if v, ok := members[n]; !ok || string(v) != "null" {
+			t.Errorf("%s.%s = %s; want null", field, n, v)
+		}
+	}
 }
