@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/models"
 	"github.com/usergraph/usergraph/telemetry"
@@ -89,8 +90,24 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 		return e
 	case errors.As(err, &userErr):
 		return coded(path, CodeBadRequest, userErr.Message)
+	case introspectionRefused(ctx):
+		return coded(path, errcode.ValidationFailed,
+			"Introspection is disabled on this server.")
 	}
 	return internal(ctx, log, path, err)
+}
+
+// introspectionRefused reports whether the failing field is __schema or
+// __type while introspection is off. gqlgen reports that refusal as a
+// plain error, which would otherwise read as an internal one.
+func introspectionRefused(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	name := fc.Field.Name
+	return (name == "__schema" || name == "__type") &&
+		graphql.GetOperationContext(ctx).DisableIntrospection
 }
 
 func internal(ctx context.Context, log *slog.Logger, path ast.Path,

@@ -120,7 +120,7 @@ func (s *Store) RevokeSessionsByID(ctx context.Context, ids []string,
 	_, err := s.idb.NewUpdate().
 		Model((*models.Session)(nil)).
 		Set("revoked_at = ?", now).
-		Where("id IN (?)", bun.In(ids)).
+		Where("id IN (?)", bun.List(ids)).
 		Where("revoked_at IS NULL").
 		Exec(ctx)
 	if err != nil {
