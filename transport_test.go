@@ -92,12 +92,22 @@ func TestTransportGET(t *testing.T) {
 		mutation := `mutation { register(input: {email: "via-get@example.com",
 			password: "` + testPassword + `"}) { accessToken } }`
 		res := s.get(t, "/graphql?query="+url.QueryEscape(mutation))
-		// gqlgen's GET transport answers 406 without extensions.code.
-		if res.Status == 200 || len(res.Errors) == 0 {
+		if res.Status != http.StatusMethodNotAllowed {
 			t.Errorf("status %d: %s", res.Status, res.Body)
 		}
+		wantCode(t, res, "BAD_REQUEST")
 		p, _ := s.login(t, "via-get@example.com", testPassword)
 		wantErrors(t, p.Errors, at("INVALID_CREDENTIALS"))
+	})
+	t.Run("malformed variables", func(t *testing.T) {
+		for _, v := range []string{"{", "[1]", "{}{}", "null x"} {
+			res := s.get(t, "/graphql?query="+url.QueryEscape("{ me { id } }")+
+				"&variables="+url.QueryEscape(v))
+			if res.Status != http.StatusBadRequest {
+				t.Errorf("variables %q: status %d", v, res.Status)
+			}
+			wantCode(t, res, "BAD_REQUEST")
+		}
 	})
 }
 

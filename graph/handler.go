@@ -42,7 +42,7 @@ func NewHandler(o Options) http.Handler {
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{maxBytes: o.MaxBodyBytes})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](o.QueryCacheSize))
 	if o.Introspection {

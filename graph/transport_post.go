@@ -37,18 +37,18 @@ func (t postJSON) Do(w http.ResponseWriter, r *http.Request,
 	w.Header().Set("Content-Type", "application/json")
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		t.fail(w, r, exec, http.StatusUnsupportedMediaType,
+		fail(w, r, exec, http.StatusUnsupportedMediaType,
 			"Content-Type must be application/json.")
 		return
 	}
 	if r.ContentLength > t.maxBytes {
-		t.fail(w, r, exec, http.StatusRequestEntityTooLarge, t.tooLarge())
+		fail(w, r, exec, http.StatusRequestEntityTooLarge, t.tooLarge())
 		return
 	}
 	start := graphql.Now()
 	params, status, msg := t.decode(w, r)
 	if status != 0 {
-		t.fail(w, r, exec, status, msg)
+		fail(w, r, exec, status, msg)
 		return
 	}
 	params.Headers = r.Header
@@ -102,7 +102,9 @@ func (t postJSON) tooLarge() string {
 		formatBytes(t.maxBytes) + "."
 }
 
-func (t postJSON) fail(w http.ResponseWriter, r *http.Request,
+// fail answers a request that cannot run with status and one error with
+// code BAD_REQUEST.
+func fail(w http.ResponseWriter, r *http.Request,
 	exec graphql.GraphExecutor, status int, msg string) {
 	w.WriteHeader(status)
 	e := &gqlerror.Error{Message: msg,
