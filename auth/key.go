@@ -4,9 +4,7 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -16,20 +14,45 @@ import (
 	"path/filepath"
 )
 
-// AlgEdDSA is the JWS name of Ed25519 signatures (RFC 8037).
-const AlgEdDSA = "EdDSA"
+// The JWS algorithms (RFC 7518, RFC 8037) that keys can sign with.
+const (
+	// AlgEdDSA is Ed25519, the default: small keys, fast, deterministic.
+	AlgEdDSA = "EdDSA"
+	// AlgRS256 is RSASSA-PKCS1-v1_5 with SHA-256 and a key of at least
+	// 2048 bits, for verifiers that know nothing newer.
+	AlgRS256 = "RS256"
+	// AlgES256 is ECDSA on P-256 with SHA-256.
+	AlgES256 = "ES256"
+	// AlgHS256 is HMAC with SHA-256 and a shared secret of at least 32
+	// bytes. Whoever can verify such a token can also mint one, so its
+	// key never appears in the JWKS.
+	AlgHS256 = "HS256"
+)
 
-// pemTypePKCS8 is the PEM label of an unencrypted PKCS #8 private key.
-const pemTypePKCS8 = "PRIVATE KEY"
+// Algorithms returns the JWS algorithms this package signs with, the
+// default first.
+func Algorithms() []string {
+	return []string{AlgEdDSA, AlgRS256, AlgES256, AlgHS256}
+}
+
+// The PEM labels of the private keys this package reads.
+const (
+	pemTypePKCS8    = "PRIVATE KEY"     // PKCS #8, any algorithm
+	pemTypePKCS1    = "RSA PRIVATE KEY" // PKCS #1
+	pemTypeSEC1     = "EC PRIVATE KEY"  // SEC 1
+	pemTypeECParams = "EC PARAMETERS"   // what openssl ecparam writes first
+)
 
 // SigningKey is a key that signs and verifies tokens: its key id (kid),
-// its JWS algorithm, its private key and its public key. It is immutable.
-// Printing or logging it shows only the kid and the algorithm.
+// its JWS algorithm and its key material: a private and a public key, or
+// for HS256 a shared secret. It is immutable. Printing or logging it
+// shows only the kid and the algorithm.
 type SigningKey struct {
 	id     string
 	alg    string
-	signer crypto.Signer
-	public crypto.PublicKey
+	signer crypto.Signer    // nil for HS256
+	public crypto.PublicKey // nil for HS256
+	secret []byte           // HS256 only
 }
 
 // NewSigningKey returns the EdDSA signing key for priv. Its kid is the
@@ -56,8 +79,37 @@ func (k *SigningKey) ID() string { return k.id }
 // Algorithm returns the JWS algorithm name, such as "EdDSA".
 func (k *SigningKey) Algorithm() string { return k.alg }
 
-// Public returns the public key, to verify signatures or publish it.
+// Public returns the public key, to verify signatures or publish it. It
+// is nil for an HS256 key, which has none.
 func (k *SigningKey) Public() crypto.PublicKey { return k.public }
+
+// Symmetric reports whether the key is a shared secret (HS256), which
+// must never be published.
+func (k *SigningKey) Symmetric() bool { return k.alg == AlgHS256 }
+
+// signKey returns what the jwt library signs with for this key, or nil
+// when the key cannot sign.
+func (k *SigningKey) signKey() any {
+	switch {
+	case k.alg == AlgHS256 && len(k.secret) > 0:
+		return k.secret
+	case k.alg != AlgHS256 && k.signer != nil:
+		return k.signer
+	}
+	return nil
+}
+
+// verifyKey returns what the jwt library verifies with for this key, or
+// nil when the key has nothing to verify with.
+func (k *SigningKey) verifyKey() any {
+	switch {
+	case k.alg == AlgHS256 && len(k.secret) > 0:
+		return k.secret
+	case k.alg != AlgHS256 && k.public != nil:
+		return k.public
+	}
+	return nil
+}
 
 // String describes the key without its secret.
 func (k *SigningKey) String() string {
@@ -83,14 +135,9 @@ func ed25519Public(priv ed25519.PrivateKey) (ed25519.PublicKey, bool) {
 	return derived.Public().(ed25519.PublicKey), true
 }
 
-// ed25519Thumbprint returns the RFC 7638 thumbprint of pub: SHA-256 over
-// the required JWK members in lexicographic order, without whitespace,
-// in unpadded base64url.
+// ed25519Thumbprint returns the RFC 7638 thumbprint of pub.
 func ed25519Thumbprint(pub ed25519.PublicKey) string {
-	x := base64.RawURLEncoding.EncodeToString(pub)
-	jwk := `{"crv":"Ed25519","kty":"OKP","x":"` + x + `"}`
-	sum := sha256.Sum256([]byte(jwk))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
+	return publicJWK(pub).thumbprint()
 }
 
 // GenerateEd25519Key returns a new random Ed25519 private key. It fails
@@ -104,28 +151,50 @@ func GenerateEd25519Key() (ed25519.PrivateKey, error) {
 }
 
 // ParsePrivateKeyPEM parses the first PEM block of data as an unencrypted
-// PKCS #8 private key. Only Ed25519 keys are supported for now; a missing
-// or mislabelled block, bad DER, or another key type gives an error
-// wrapping ErrInvalidKey.
+// private key: PKCS #8 ("PRIVATE KEY") holding an Ed25519, RSA or P-256
+// ECDSA key, PKCS #1 ("RSA PRIVATE KEY") or SEC 1 ("EC PRIVATE KEY",
+// after an optional "EC PARAMETERS" block, as openssl writes it). The key
+// must be fit for its algorithm (see SigningKeyFromPEM). A missing or
+// mislabelled block, an encrypted key, bad DER, or another key type gives
+// an error wrapping ErrInvalidKey.
 func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
-	block, _ := pem.Decode(data)
+	key, err := SigningKeyFromPEM(data)
+	if err != nil {
+		return nil, err
+	}
+	return key.signer, nil
+}
+
+// parsePrivateKeyBlock decodes the first private key PEM block of data.
+func parsePrivateKeyBlock(data []byte) (any, error) {
+	block, rest := pem.Decode(data)
+	if block != nil && block.Type == pemTypeECParams {
+		block, _ = pem.Decode(rest)
+	}
 	if block == nil {
 		return nil, fmt.Errorf("%w: no PEM block", ErrInvalidKey)
 	}
-	if block.Type != pemTypePKCS8 {
-		return nil, fmt.Errorf("%w: PEM block %q, want %q (PKCS #8)",
-			ErrInvalidKey, block.Type, pemTypePKCS8)
+	if _, ok := block.Headers["DEK-Info"]; ok {
+		return nil, fmt.Errorf("%w: the PEM block is encrypted", ErrInvalidKey)
 	}
-	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	var key any
+	var err error
+	switch block.Type {
+	case pemTypePKCS8:
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	case pemTypePKCS1:
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case pemTypeSEC1:
+		key, err = x509.ParseECPrivateKey(block.Bytes)
+	default:
+		return nil, fmt.Errorf("%w: PEM block %q, want %q (PKCS #8), "+
+			"%q or %q", ErrInvalidKey, block.Type, pemTypePKCS8,
+			pemTypePKCS1, pemTypeSEC1)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidKey, err)
 	}
-	priv, ok := key.(ed25519.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("%w: %T is not supported, only Ed25519",
-			ErrInvalidKey, key)
-	}
-	return priv, nil
+	return key, nil
 }
 
 // EncodePrivateKeyPEM encodes key as an unencrypted PKCS #8 PEM block.

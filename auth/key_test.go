@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -101,24 +102,37 @@ func TestPrivateKeyPEM(t *testing.T) {
 }
 
 func TestParsePrivateKeyPEMRejects(t *testing.T) {
-	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ecDER, err := x509.MarshalPKCS8PrivateKey(ecKey)
+	p384DER, err := x509.MarshalPKCS8PrivateKey(p384)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsa1024, err := rsa.GenerateKey(rand.Reader, 1024)
 	if err != nil {
 		t.Fatal(err)
 	}
 	block := func(typ string, der []byte) []byte {
 		return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 	}
+	legacyEncrypted := pem.EncodeToMemory(&pem.Block{
+		Type:    "RSA PRIVATE KEY",
+		Headers: map[string]string{"Proc-Type": "4,ENCRYPTED", "DEK-Info": "AES-128-CBC,00"},
+		Bytes:   x509.MarshalPKCS1PrivateKey(rsa1024),
+	})
 	tests := map[string][]byte{
-		"empty":        nil,
-		"not PEM":      []byte("hello"),
-		"wrong label":  block("EC PRIVATE KEY", ecDER),
-		"encrypted":    block("ENCRYPTED PRIVATE KEY", ecDER),
-		"bad DER":      block("PRIVATE KEY", []byte{0x30, 0x03, 0x02}),
-		"ECDSA PKCS#8": block("PRIVATE KEY", ecDER),
+		"empty":               nil,
+		"not PEM":             []byte("hello"),
+		"public key":          block("PUBLIC KEY", p384DER),
+		"SEC 1 label, PKCS#8": block("EC PRIVATE KEY", p384DER),
+		"encrypted":           block("ENCRYPTED PRIVATE KEY", p384DER),
+		"legacy encrypted":    legacyEncrypted,
+		"bad DER":             block("PRIVATE KEY", []byte{0x30, 0x03, 0x02}),
+		"ECDSA P-384":         block("PRIVATE KEY", p384DER),
+		"RSA 1024 bits":       block("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rsa1024)),
+		"EC parameters only":  block("EC PARAMETERS", []byte{0x06, 0x00}),
 	}
 	for name, data := range tests {
 		t.Run(name, func(t *testing.T) {

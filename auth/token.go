@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -48,10 +49,16 @@ func (c TokenConfig) Validate() error {
 }
 
 // Tokens issues and verifies access tokens: JWTs signed by the active key
-// of a KeyRing. It is safe for concurrent use.
+// of a KeyRing. It is safe for concurrent use, SetKeyRing included.
 type Tokens struct {
+	cfg   TokenConfig
+	state atomic.Pointer[tokenState]
+}
+
+// tokenState is a ring with the parser that accepts its algorithms. They
+// are swapped together so that a verification never mixes two rings.
+type tokenState struct {
 	ring   *KeyRing
-	cfg    TokenConfig
 	parser *jwt.Parser
 }
 
@@ -68,19 +75,34 @@ func NewTokens(ring *KeyRing, cfg TokenConfig) (*Tokens, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	t := &Tokens{cfg: cfg}
+	t.SetKeyRing(ring)
+	return t, nil
+}
+
+// SetKeyRing makes ring the one that signs and verifies from now on, as
+// when keys rotate while serving. Calls in flight finish with the ring
+// they started with. It panics if ring is nil.
+func (t *Tokens) SetKeyRing(ring *KeyRing) {
+	if ring == nil {
+		panic("auth: SetKeyRing with a nil ring")
+	}
 	parser := jwt.NewParser(
 		jwt.WithValidMethods(ring.algs),
-		jwt.WithIssuer(cfg.Issuer),
-		jwt.WithAudience(cfg.Audience),
+		jwt.WithIssuer(t.cfg.Issuer),
+		jwt.WithAudience(t.cfg.Audience),
 		jwt.WithExpirationRequired(),
 		jwt.WithNotBeforeRequired(),
 		jwt.WithIssuedAt(),
-		jwt.WithLeeway(cfg.Leeway),
-		jwt.WithTimeFunc(cfg.Now),
+		jwt.WithLeeway(t.cfg.Leeway),
+		jwt.WithTimeFunc(t.cfg.Now),
 		jwt.WithStrictDecoding(),
 	)
-	return &Tokens{ring: ring, cfg: cfg, parser: parser}, nil
+	t.state.Store(&tokenState{ring: ring, parser: parser})
 }
+
+// KeyRing returns the ring in use. Its method value fits JWKSHandler.
+func (t *Tokens) KeyRing() *KeyRing { return t.state.Load().ring }
 
 // AccessClaims is what a verified access token says.
 type AccessClaims struct {
@@ -118,11 +140,11 @@ func (t *Tokens) IssueAccess(
 }
 
 func (t *Tokens) sign(claims accessClaims) (string, error) {
-	key := t.ring.Active()
+	key := t.KeyRing().Active()
 	token := jwt.NewWithClaims(jwt.GetSigningMethod(key.alg), claims)
 	token.Header["kid"] = key.id
 	token.Header["typ"] = typAccessToken
-	signed, err := token.SignedString(key.signer)
+	signed, err := token.SignedString(key.signKey())
 	if err != nil {
 		return "", fmt.Errorf("sign access token: %w", err)
 	}
@@ -144,7 +166,8 @@ func (t *Tokens) VerifyAccess(token string) (AccessClaims, error) {
 		return AccessClaims{}, fmt.Errorf("%w: too long", ErrInvalidToken)
 	}
 	var c accessClaims
-	if _, err := t.parser.ParseWithClaims(token, &c, t.keyFor); err != nil {
+	st := t.state.Load()
+	if _, err := st.parser.ParseWithClaims(token, &c, st.keyFor); err != nil {
 		return AccessClaims{}, invalidToken(err)
 	}
 	return AccessClaims{
@@ -156,7 +179,7 @@ func (t *Tokens) VerifyAccess(token string) (AccessClaims, error) {
 }
 
 // keyFor picks the key that must have signed token, from its header.
-func (t *Tokens) keyFor(token *jwt.Token) (any, error) {
+func (st *tokenState) keyFor(token *jwt.Token) (any, error) {
 	if typ, _ := token.Header["typ"].(string); typ != typAccessToken {
 		return nil, errors.New("typ is not " + typAccessToken)
 	}
@@ -165,7 +188,7 @@ func (t *Tokens) keyFor(token *jwt.Token) (any, error) {
 		return nil, errors.New("unsupported crit header")
 	}
 	kid, _ := token.Header["kid"].(string)
-	key, ok := t.ring.Key(kid)
+	key, ok := st.ring.Key(kid)
 	if !ok {
 		return nil, errors.New("missing or unknown kid")
 	}
@@ -175,7 +198,7 @@ func (t *Tokens) keyFor(token *jwt.Token) (any, error) {
 	if token.Method.Alg() != key.alg {
 		return nil, errors.New("alg does not match the key")
 	}
-	return key.public, nil
+	return key.verifyKey(), nil
 }
 
 // invalidToken wraps a parser error in ErrInvalidToken.

@@ -312,23 +312,29 @@ func TestVerifyAccessAfterRotation(t *testing.T) {
 	}
 }
 
-// TestVerifyAccessPinsAlgorithmToKey uses a ring holding HMAC keys too,
-// so HS256 and HS384 pass the parser's method list and only the key's
-// own algorithm decides how a signature is checked.
+// TestVerifyAccessPinsAlgorithmToKey uses a ring holding a key of every
+// algorithm, so every one of them passes the parser's method list and
+// only the key's own algorithm decides how a signature is checked.
 func TestVerifyAccessPinsAlgorithmToKey(t *testing.T) {
 	f := newTokenFixture(t)
-	secret := []byte("0123456789abcdef0123456789abcdef")
-	hs256 := &SigningKey{id: "hs256", alg: "HS256", public: secret}
-	hs384 := &SigningKey{id: "hs384", alg: "HS384", public: []byte("x")}
-	f.tokens = mustTokens(t, f, f.key, hs256, hs384)
-	pub := []byte(f.priv.Public().(ed25519.PublicKey))
-	kid := func(id string) map[string]any { return map[string]any{"kid": id} }
+	rs, es, hs := mustSigningKey(t, AlgRS256), mustSigningKey(t, AlgES256),
+		mustSigningKey(t, AlgHS256)
+	f.tokens = mustTokens(t, f, f.key, rs, es, hs)
+	kid := func(k *SigningKey) map[string]any {
+		return map[string]any{"kid": k.ID()}
+	}
+	forge := func(method jwt.SigningMethod, key any, k *SigningKey) string {
+		return f.forge(t, method, key, kid(k), f.claims())
+	}
 	tests := map[string]string{
-		"HS256 keyed with public key": f.forge(t, jwt.SigningMethodHS256,
-			pub, nil, f.claims()),
-		"EdDSA, HS256 kid": f.edToken(t, nil, kid("hs256")),
-		"HS384, HS256 kid": f.forge(t, jwt.SigningMethodHS384,
-			secret, kid("hs256"), f.claims()),
+		"RS256 under the ES256 kid": forge(jwt.SigningMethodRS256, rs.signer, es),
+		"ES256 under the EdDSA kid": forge(jwt.SigningMethodES256, es.signer, f.key),
+		"EdDSA under the RS256 kid": forge(jwt.SigningMethodEdDSA, f.priv, rs),
+		"HS256 under the RS256 kid": forge(jwt.SigningMethodHS256, hs.secret, rs),
+		"RS256 under the HS256 kid": forge(jwt.SigningMethodRS256, rs.signer, hs),
+		"HS384 under the HS256 kid": forge(jwt.SigningMethodHS384, hs.secret, hs),
+		"ES384 under the ES256 kid": forge(jwt.SigningMethodES384,
+			mustP384(t), es),
 	}
 	for name, token := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -337,9 +343,11 @@ func TestVerifyAccessPinsAlgorithmToKey(t *testing.T) {
 		})
 	}
 
-	valid := f.forge(t, jwt.SigningMethodHS256, secret, kid("hs256"), f.claims())
-	if _, err := f.tokens.VerifyAccess(valid); err != nil {
-		t.Errorf("HS256 token of the HS256 key: %v", err)
+	for _, k := range []*SigningKey{f.key, rs, es, hs} {
+		valid := forge(jwt.GetSigningMethod(k.alg), k.signKey(), k)
+		if _, err := f.tokens.VerifyAccess(valid); err != nil {
+			t.Errorf("%s token of the %s key: %v", k.alg, k.alg, err)
+		}
 	}
 }
 
