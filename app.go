@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/usergraph/usergraph/account"
 	"github.com/usergraph/usergraph/auth"
+	"github.com/usergraph/usergraph/keys"
 	"github.com/usergraph/usergraph/store"
 	"github.com/usergraph/usergraph/telemetry"
 )
@@ -22,6 +21,8 @@ type app struct {
 	store    *store.Store
 	hasher   *auth.Hasher
 	accounts *account.Service
+	tokens   *auth.Tokens
+	keys     *keys.Manager // nil when the operator manages the key
 	metrics  *telemetry.Metrics
 	// now is the clock of the services; tests replace it.
 	now func() time.Time
@@ -68,8 +69,11 @@ func (a *app) init(ctx context.Context) error {
 	if len(applied) > 0 {
 		a.log.Info("migrated", slog.Any("migrations", applied))
 	}
-	tokens, err := a.tokens()
+	secrets, err := a.secrets()
 	if err != nil {
+		return err
+	}
+	if err := a.newTokens(ctx, secrets); err != nil {
 		return err
 	}
 	a.hasher, err = auth.NewHasher(a.cfg.hasherConfig())
@@ -82,14 +86,10 @@ func (a *app) init(ctx context.Context) error {
 	a.metrics.GaugeFunc("usergraph_password_hash_in_flight",
 		"Password hashes running now.",
 		func() float64 { return float64(a.hasher.InFlight()) })
-	secrets, err := a.secrets()
-	if err != nil {
-		return err
-	}
 	a.accounts, err = account.New(account.Deps{
 		Store:   a.store,
 		Hasher:  a.hasher,
-		Tokens:  tokens,
+		Tokens:  a.tokens,
 		Secrets: secrets,
 		Metrics: a.metrics,
 		Log:     a.log,
@@ -98,56 +98,62 @@ func (a *app) init(ctx context.Context) error {
 	return err
 }
 
-// tokens loads the signing key: configured, or in development generated
-// on first start and kept beside the database.
-func (a *app) tokens() (*auth.Tokens, error) {
-	key, err := a.signingKey()
+// newTokens builds the token signer. A key the operator configured is
+// used as it is; otherwise the keys live in the database, sealed with a
+// key derived from the master secret, and are made and rotated by the
+// key manager, which every instance runs.
+func (a *app) newTokens(ctx context.Context, secrets *auth.Secrets) error {
+	ring, err := a.keyRing(ctx, secrets)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	ring, err := auth.NewKeyRing(auth.NewSigningKey(key))
-	if err != nil {
-		return nil, fmt.Errorf("key ring: %w", err)
-	}
-	return auth.NewTokens(ring, auth.TokenConfig{
+	a.tokens, err = auth.NewTokens(ring, auth.TokenConfig{
 		Issuer:   a.cfg.Tokens.Issuer,
 		Audience: a.cfg.Tokens.Audience,
 		Now:      a.now,
 	})
+	return err
 }
 
-func (a *app) signingKey() (ed25519.PrivateKey, error) {
+func (a *app) keyRing(ctx context.Context,
+	secrets *auth.Secrets) (*auth.KeyRing, error) {
 	t := a.cfg.Tokens
-	var data []byte
-	switch {
-	case t.SigningKey != "":
-		data = []byte(t.SigningKey)
-	case t.SigningKeyFile != "":
+	if t.SigningKey == "" && t.SigningKeyFile == "" {
+		m, err := keys.New(a.store, secrets.KeyEncryptionKey(), a.now,
+			a.cfg.keysConfig())
+		if err != nil {
+			return nil, fmt.Errorf("key manager: %w", err)
+		}
+		a.keys = m
+		ring, err := m.Ring(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load signing keys: %w", err)
+		}
+		return ring, nil
+	}
+	data := []byte(t.SigningKey)
+	if t.SigningKeyFile != "" {
 		var err error
 		if data, err = os.ReadFile(t.SigningKeyFile); err != nil {
 			return nil, fmt.Errorf("read signing key: %w", err)
 		}
-	default:
-		path := a.cfg.devFile(".key")
-		key, created, err := auth.LoadOrCreateKeyFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("development signing key: %w", err)
-		}
-		if created {
-			a.log.Warn("generated a development signing key; configure "+
-				"one for production", slog.String("file", path))
-		}
-		return key, nil
 	}
-	signer, err := auth.ParsePrivateKeyPEM(data)
+	key, err := auth.SigningKeyFromPEM(data)
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	key, ok := signer.(ed25519.PrivateKey)
-	if !ok {
-		return nil, errors.New("signing key: only Ed25519 keys are supported")
+	return auth.NewKeyRing(key)
+}
+
+// runKeys reloads (and, when due, rotates) the signing keys until ctx
+// ends, when they are managed in the database.
+func (a *app) runKeys(ctx context.Context) {
+	if a.keys == nil {
+		return
 	}
-	return key, nil
+	a.keys.Run(ctx, keyReload, a.tokens.SetKeyRing, func(err error) {
+		a.log.Error("signing keys", slog.String("error", err.Error()))
+	})
 }
 
 // secrets derives the server's symmetric keys from the master secret:

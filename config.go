@@ -14,6 +14,7 @@ import (
 
 	"github.com/usergraph/usergraph/account"
 	"github.com/usergraph/usergraph/auth"
+	"github.com/usergraph/usergraph/keys"
 	"github.com/usergraph/usergraph/store"
 )
 
@@ -50,6 +51,9 @@ type TokenConfig struct {
 	Secret         string
 	SecretFile     string
 	PurgeInterval  time.Duration
+	Algorithm      string
+	JWKSMaxAge     time.Duration
+	KeyRotation    time.Duration
 }
 
 // CookieConfig is about the refresh-token cookie for SPA clients.
@@ -139,8 +143,9 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.Audience, "audience", "usergraph",
 		"the aud claim of tokens")
 	fs.StringVar(&t.SigningKeyFile, "signing-key-file", "",
-		"PEM (PKCS#8 Ed25519) file of the token signing key; in "+
-			"development one is generated beside the database if unset")
+		"PEM file of a signing key you manage yourself (Ed25519, "+
+			"P-256 or RSA); unset, usergraph generates keys, keeps them "+
+			"encrypted in the database and rotates them")
 	fs.StringVar(&t.SigningKey, "signing-key", "",
 		"the signing key as PEM text, instead of a file")
 	fs.DurationVar(&t.MaxSessionAge, "max-session-age", 90*24*time.Hour,
@@ -156,6 +161,14 @@ func (c *Config) register(fs *flag.FlagSet) {
 			"database if unset")
 	fs.StringVar(&t.SecretFile, "secret-file", "",
 		"file holding the master secret, instead of --secret")
+	fs.StringVar(&t.Algorithm, "signing-algorithm", auth.AlgEdDSA,
+		"algorithm of the keys usergraph makes: EdDSA, ES256, RS256 or "+
+			"HS256 (HS256 publishes no JWKS)")
+	fs.DurationVar(&t.JWKSMaxAge, "jwks-max-age", time.Hour,
+		"Cache-Control max-age of the JWKS; a new key is published this "+
+			"long before it signs")
+	fs.DurationVar(&t.KeyRotation, "key-rotation", 30*24*time.Hour,
+		"how long a generated signing key signs before it is replaced")
 	fs.DurationVar(&t.PurgeInterval, "purge-interval", 10*time.Minute,
 		"how often ended sessions and their token digests are deleted")
 
@@ -280,6 +293,14 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: %w", envName("secret"), err))
 		}
 	}
+	if err := c.keysConfig().Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("signing keys: %w", err))
+	}
+	check(c.Tokens.JWKSMaxAge >= time.Minute && c.Tokens.JWKSMaxAge <= 7*24*time.Hour,
+		"%s must be between 1m and 168h", envName("jwks-max-age"))
+	check(c.Tokens.KeyRotation >= c.Tokens.JWKSMaxAge,
+		"%s must be at least %s", envName("key-rotation"),
+		envName("jwks-max-age"))
 	check(c.Tokens.PurgeInterval >= time.Second,
 		"%s must be at least 1s", envName("purge-interval"))
 	if _, err := c.sameSite(); err != nil {
@@ -318,11 +339,6 @@ func (c *Config) Validate() error {
 // productionProblems lists what production mode refuses.
 func (c *Config) productionProblems() []error {
 	var errs []error
-	if c.Tokens.SigningKey == "" && c.Tokens.SigningKeyFile == "" {
-		errs = append(errs, fmt.Errorf("production needs a configured "+
-			"signing key: set %s or %s", envName("signing-key-file"),
-			envName("signing-key")))
-	}
 	if c.Tokens.Secret == "" && c.Tokens.SecretFile == "" {
 		errs = append(errs, fmt.Errorf("production needs a configured "+
 			"master secret: set %s or %s", envName("secret-file"),
@@ -347,6 +363,22 @@ func (c *Config) accountConfig() account.Config {
 		RefreshGrace:   c.Tokens.RefreshGrace,
 		MaxSessions:    c.Tokens.MaxSessions,
 		Password:       policy,
+	}
+}
+
+// keyReload is how often an instance reloads the signing keys from the
+// database, so that a key rotated by another instance is used here too.
+const keyReload = time.Minute
+
+// keysConfig is the lifecycle of the signing keys usergraph generates.
+func (c *Config) keysConfig() keys.Config {
+	return keys.Config{
+		Algorithm:   c.Tokens.Algorithm,
+		PublishLead: c.Tokens.JWKSMaxAge,
+		// A retired key must verify every token it signed, including
+		// those signed by instances that had not reloaded yet.
+		RetireAfter: c.Tokens.AccessTTL + 2*keyReload,
+		RotateEvery: c.Tokens.KeyRotation,
 	}
 }
 

@@ -2,24 +2,19 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/internal/testdb"
-	"github.com/usergraph/usergraph/store"
 )
 
 // testPassword satisfies the default password policy.
@@ -54,35 +49,19 @@ func newTestServer(t testing.TB, opts ...func(*Config)) *testServer {
 	return newTestServerOn(t, testdb.SQLite(t), opts...)
 }
 
-// newTestServerOn starts a server on the database at dbURL.
+// newTestServerOn starts a server on the database at dbURL. It gets its
+// own master secret, so that nothing is written beside the database or
+// into the working directory; its signing keys are generated and kept in
+// the database, as by default.
 func newTestServerOn(t testing.TB, dbURL string,
 	opts ...func(*Config)) *testServer {
 	t.Helper()
 	cfg := testConfig(t, dbURL)
-	if dialect, _, _ := store.ParseURL(dbURL); dialect == store.Postgres {
-		// The development key and secret of PostgreSQL would land in
-		// the working directory; give each server its own instead.
-		cfg.Tokens.SigningKey = string(newKeyPEM(t))
-		cfg.Tokens.Secret = newSecret(t)
-	}
+	cfg.Tokens.Secret = newSecret(t)
 	for _, o := range opts {
 		o(cfg)
 	}
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs,
-		&slog.HandlerOptions{Level: slog.LevelDebug}))
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	a, err := newApp(ctx, cfg, log)
-	if err != nil {
-		t.Fatalf("start app: %v", err)
-	}
-	srv := httptest.NewServer(a.routes())
-	t.Cleanup(func() {
-		srv.Close()
-		a.close()
-	})
-	return &testServer{URL: srv.URL, app: a, logs: logs}
+	return startTestApp(t, cfg)
 }
 
 // forEachBackend runs fn once per database kind, each on a new server.

@@ -185,12 +185,13 @@ func TestProductionConfig(t *testing.T) {
 	keyFile, secret := writeKeyFile(t), newSecret(t)
 	db := filepath.Join(t.TempDir(), "prod.db")
 
-	t.Run("refused without a signing key", func(t *testing.T) {
+	t.Run("refused without a master secret", func(t *testing.T) {
 		_, err := loadConfig([]string{"--env", "production",
-			"--secret", secret, "--database", db}, noEnv, io.Discard)
+			"--signing-key-file", keyFile, "--database", db}, noEnv,
+			io.Discard)
 		if err == nil ||
-			!strings.Contains(err.Error(), "USERGRAPH_SIGNING_KEY_FILE") {
-			t.Errorf("err = %v; want one naming the signing key", err)
+			!strings.Contains(err.Error(), "USERGRAPH_SECRET_FILE") {
+			t.Errorf("err = %v; want one naming the master secret", err)
 		}
 		var stderr bytes.Buffer
 		if code := run(context.Background(), []string{"--env",
@@ -205,6 +206,13 @@ func TestProductionConfig(t *testing.T) {
 			"--database", db, "--argon2-memory-kib", "64"}, noEnv, io.Discard)
 		if err == nil {
 			t.Error("weak argon2 parameters accepted in production")
+		}
+	})
+	t.Run("accepted with a secret and generated keys", func(t *testing.T) {
+		_, err := loadConfig([]string{"--env", "production",
+			"--secret", secret, "--database", db}, noEnv, io.Discard)
+		if err != nil {
+			t.Fatal(err)
 		}
 	})
 	t.Run("accepted with a key", func(t *testing.T) {

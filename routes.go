@@ -29,6 +29,8 @@ func (a *app) routes() http.Handler {
 		Cookie:         a.refreshCookie(),
 	})
 	r.With(auth.Middleware(a.accounts, a.log)).Handle("/graphql", gql)
+	r.Handle("/.well-known/jwks.json",
+		auth.JWKSHandler(a.tokens.KeyRing, a.cfg.Tokens.JWKSMaxAge))
 	r.Get("/healthz", a.healthz)
 	r.Get("/readyz", a.readyz)
 	r.Handle("/metrics", promhttp.HandlerFor(a.metrics.Registry,

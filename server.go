@@ -74,6 +74,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	bg, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
 	go a.purgeLoop(bg, cfg.Tokens.PurgeInterval)
+	go a.runKeys(bg)
 	log.Info("listening", slog.String("addr", ln.Addr().String()),
 		slog.String("env", cfg.Env),
 		slog.String("database", string(a.store.Dialect())))

@@ -99,23 +99,18 @@ func TestMeRefusesBadTokens(t *testing.T) {
 	})
 }
 
-// signingKey returns the key s signs access tokens with: configured, or
-// the development key beside the SQLite file.
+// signingKey returns the key s signs access tokens with now.
 func (s *testServer) signingKey(t testing.TB) ed25519.PrivateKey {
 	t.Helper()
-	if pem := s.app.cfg.Tokens.SigningKey; pem != "" {
-		signer, err := auth.ParsePrivateKeyPEM([]byte(pem))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return signer.(ed25519.PrivateKey)
+	pem, err := s.app.tokens.KeyRing().Active().MarshalPrivate()
+	if err != nil {
+		t.Fatal(err)
 	}
-	path := strings.TrimSuffix(s.app.cfg.Database, ".db") + ".key"
-	key, created, err := auth.LoadOrCreateKeyFile(path)
-	if err != nil || created {
-		t.Fatalf("no development key at %s (err %v)", path, err)
+	signer, err := auth.ParsePrivateKeyPEM(pem)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return key
+	return signer.(ed25519.PrivateKey)
 }
 
 // claimsOf returns the claims of a token, unverified.
