@@ -36,7 +36,7 @@ func (s *testServer) fetchJWKS(t testing.TB) (jose.JSONWebKeySet, *http.Response
 // with go-jose, not with the library that signed it, and returns the kid.
 func verifyWithJWKS(t testing.TB, set jose.JSONWebKeySet, token string) string {
 	t.Helper()
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{
 		jose.EdDSA, jose.ES256, jose.RS256})
 	if err != nil {
 		t.Fatalf("parse token: %v", err)
