@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -229,4 +230,30 @@ func TestSessionCap(t *testing.T) {
 	if res := s.me(t, pairs[0].Access); res.code() != "" {
 		t.Fatalf("a recent session was revoked: %s", res.Body)
 	}
+}
+
+func TestPurgeEndedSessions(t *testing.T) {
+	clock := newFakeClock()
+	cfg := clockedConfig(t, testdb.SQLite(t), nil)
+	cfg.Tokens.SigningKey = ""
+	s := startTestApp(t, cfg, withClock(clock.Now))
+	s.mustRegister(t, "purge@example.com")
+	ended := s.loginPair(t, "purge@example.com")
+	s.mutateBool(t, ended.Access, `mutation { logout }`, nil, "logout")
+	clock.Advance(25 * time.Hour)
+	kept := s.loginPair(t, "purge@example.com")
+
+	// The registration session is still within its 30 days; the revoked
+	// one is past the day revoked sessions are kept.
+	n, err := s.app.accounts.PurgeSessions(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d, %v; want the revoked session", n, err)
+	}
+	clock.Advance(31 * 24 * time.Hour)
+	n, err = s.app.accounts.PurgeSessions(context.Background())
+	if err != nil || n != 2 {
+		t.Fatalf("purged %d, %v; want the 2 expired sessions", n, err)
+	}
+	s.wantInvalidToken(t, kept.Refresh)
+	s.wantInvalidToken(t, ended.Refresh)
 }
