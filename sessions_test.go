@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -256,4 +257,20 @@ func TestPurgeEndedSessions(t *testing.T) {
 	}
 	s.wantInvalidToken(t, kept.Refresh)
 	s.wantInvalidToken(t, ended.Refresh)
+}
+
+func TestRevokeSessionMalformedID(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *testServer) {
+		token, _ := s.mustRegister(t, "nul@example.com")
+		for _, id := range []string{"a\x00b", "", "'; DROP TABLE users; --",
+			strings.Repeat("x", 10_000)} {
+			res := s.gql(t, token, `mutation($id: ID!) {
+				revokeSession(id: $id) }`, map[string]any{"id": id})
+			var ok bool
+			res.field(t, "revokeSession", &ok)
+			if ok || res.code() != "" {
+				t.Errorf("revokeSession(%q) = %v, %s", id, ok, res.Body)
+			}
+		}
+	})
 }

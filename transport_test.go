@@ -179,3 +179,21 @@ func TestInternalErrorsDoNotLeak(t *testing.T) {
 		})
 	}
 }
+
+func TestTransportOtherMethods(t *testing.T) {
+	s := newTestServer(t)
+	for _, m := range []string{http.MethodPut, http.MethodDelete,
+		http.MethodPatch} {
+		req, err := http.NewRequest(m, s.URL+"/graphql",
+			strings.NewReader(`{"query":"{ me { id } }"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		res := do(t, req)
+		if res.Status != http.StatusMethodNotAllowed {
+			t.Errorf("%s: status %d", m, res.Status)
+		}
+		wantCode(t, res, "BAD_REQUEST")
+	}
+}

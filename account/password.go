@@ -27,7 +27,9 @@ func (s *Service) ChangePassword(ctx context.Context, c *auth.Caller,
 		return nil, fmt.Errorf("verify password: %w", err)
 	}
 	if !ok {
-		return nil, models.ErrInvalidCredentials.At("currentPassword")
+		return nil, &models.Error{Field: []string{"currentPassword"},
+			Code:    models.CodeInvalidCredentials,
+			Message: "The current password is incorrect."}
 	}
 	password, err := s.cfg.Password.Check(in.NewPassword,
 		c.User.EmailNormalized)

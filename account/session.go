@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/models"
 )
@@ -80,6 +81,11 @@ func (s *Service) Sessions(ctx context.Context,
 // an unknown id and for another user's session alike.
 func (s *Service) RevokeSession(ctx context.Context, c *auth.Caller,
 	id string) (bool, error) {
+	// Ids are UUIDs; anything else names no session (and may hold bytes,
+	// such as NUL, that have no place in a query).
+	if _, err := uuid.Parse(id); err != nil {
+		return false, nil
+	}
 	return s.store.RevokeSession(ctx, c.User.ID, id, s.clock())
 }
 

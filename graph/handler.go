@@ -44,6 +44,7 @@ func NewHandler(o Options) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{maxBytes: o.MaxBodyBytes})
+	srv.AddTransport(otherMethod{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](o.QueryCacheSize))
 	if o.Introspection {
 		srv.Use(extension.Introspection{})

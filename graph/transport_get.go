@@ -84,3 +84,21 @@ func decodeObject(s string, v *map[string]any) bool {
 	dec.UseNumber()
 	return dec.Decode(v) == nil && !dec.More()
 }
+
+// otherMethod answers every request no other transport takes (PUT,
+// DELETE, PATCH, ...) with 405 and a coded error. It must be added last.
+type otherMethod struct{}
+
+var _ graphql.Transport = otherMethod{}
+
+// Supports claims every request.
+func (otherMethod) Supports(*http.Request) bool { return true }
+
+// Do refuses the request.
+func (otherMethod) Do(w http.ResponseWriter, r *http.Request,
+	exec graphql.GraphExecutor) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Allow", "GET, POST, OPTIONS")
+	fail(w, r, exec, http.StatusMethodNotAllowed,
+		"Use POST with a JSON body, or GET for queries.")
+}

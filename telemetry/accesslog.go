@@ -40,6 +40,7 @@ func AccessLog(log *slog.Logger, m *Metrics) func(http.Handler) http.Handler {
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.String("op", snap.Op),
+				slog.String("field", snap.RootField),
 				slog.String("user_id", snap.UserID),
 				slog.Int("status", sw.status),
 				slog.Float64("duration_ms",
