@@ -78,6 +78,8 @@ type PasswordConfig struct {
 // HTTPConfig is about the HTTP server.
 type HTTPConfig struct {
 	MaxBodyBytes    int64
+	MaxQueryBytes   int
+	MaxQueryTokens  int
 	QueryCacheSize  int
 	ShutdownTimeout time.Duration
 	Playground      bool
@@ -201,6 +203,10 @@ func (c *Config) register(fs *flag.FlagSet) {
 	h := &c.HTTP
 	fs.Int64Var(&h.MaxBodyBytes, "max-body-bytes", 1<<20,
 		"largest accepted request body")
+	fs.IntVar(&h.MaxQueryBytes, "max-query-bytes", 32<<10,
+		"largest accepted GraphQL document")
+	fs.IntVar(&h.MaxQueryTokens, "max-query-tokens", 2000,
+		"most lexical tokens in a GraphQL document")
 	fs.IntVar(&h.QueryCacheSize, "query-cache-size", 1000,
 		"parsed GraphQL documents kept in the LRU cache")
 	fs.DurationVar(&h.ShutdownTimeout, "shutdown-timeout", 15*time.Second,
@@ -316,6 +322,12 @@ func (c *Config) Validate() error {
 		"SameSite=None needs %s", envName("refresh-cookie-secure"))
 	check(c.HTTP.MaxBodyBytes >= 1<<10 && c.HTTP.MaxBodyBytes <= 64<<20,
 		"%s must be between 1 KiB and 64 MiB", envName("max-body-bytes"))
+	check(c.HTTP.MaxQueryBytes >= 1<<10 &&
+		int64(c.HTTP.MaxQueryBytes) <= c.HTTP.MaxBodyBytes,
+		"%s must be between 1 KiB and %s", envName("max-query-bytes"),
+		envName("max-body-bytes"))
+	check(c.HTTP.MaxQueryTokens >= 100 && c.HTTP.MaxQueryTokens <= 100_000,
+		"%s must be between 100 and 100000", envName("max-query-tokens"))
 	check(c.HTTP.QueryCacheSize >= 1 && c.HTTP.QueryCacheSize <= 100_000,
 		"%s must be between 1 and 100000", envName("query-cache-size"))
 	check(c.HTTP.ShutdownTimeout > 0, "%s must be positive",

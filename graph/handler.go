@@ -29,6 +29,8 @@ type Options struct {
 	Introspection bool
 	// Cookie configures the refresh-token cookie for SPA clients.
 	Cookie RefreshCookie
+	// Limits bound the GraphQL document.
+	Limits Limits
 }
 
 // NewHandler returns the GraphQL endpoint: POST with a JSON body, and GET
@@ -42,8 +44,8 @@ func NewHandler(o Options) http.Handler {
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(getQuery{})
-	srv.AddTransport(postJSON{maxBytes: o.MaxBodyBytes})
+	srv.AddTransport(getQuery{limits: o.Limits})
+	srv.AddTransport(postJSON{maxBytes: o.MaxBodyBytes, limits: o.Limits})
 	srv.AddTransport(otherMethod{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](o.QueryCacheSize))
 	if o.Introspection {

@@ -15,7 +15,9 @@ import (
 // stock one so that every refusal (a mutation over GET, malformed
 // variables) is a GraphQL error with extensions.code like any other. The
 // URL's size is bounded by the server's header limit.
-type getQuery struct{}
+type getQuery struct {
+	limits Limits
+}
 
 var _ graphql.Transport = getQuery{}
 
@@ -25,11 +27,14 @@ func (getQuery) Supports(r *http.Request) bool {
 }
 
 // Do executes the query of the URL if it is a query operation.
-func (getQuery) Do(w http.ResponseWriter, r *http.Request,
+func (t getQuery) Do(w http.ResponseWriter, r *http.Request,
 	exec graphql.GraphExecutor) {
 	ctx := r.Context()
 	w.Header().Set("Content-Type", "application/json")
 	params, msg := getParams(r.URL.RawQuery)
+	if msg == "" {
+		msg = t.limits.check(params.Query)
+	}
 	if msg != "" {
 		fail(w, r, exec, http.StatusBadRequest, msg)
 		return
