@@ -9,6 +9,7 @@ import (
 
 	"github.com/usergraph/usergraph/account"
 	"github.com/usergraph/usergraph/auth"
+	"github.com/usergraph/usergraph/graph"
 	"github.com/usergraph/usergraph/keys"
 	"github.com/usergraph/usergraph/store"
 	"github.com/usergraph/usergraph/telemetry"
@@ -23,6 +24,7 @@ type app struct {
 	accounts *account.Service
 	tokens   *auth.Tokens
 	keys     *keys.Manager // nil when the operator manages the key
+	trusted  graph.TrustedDocuments
 	metrics  *telemetry.Metrics
 	// now is the clock of the services; tests replace it.
 	now func() time.Time
@@ -62,6 +64,13 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger,
 }
 
 func (a *app) init(ctx context.Context) error {
+	if path := a.cfg.HTTP.TrustedDocs; path != "" {
+		docs, err := graph.LoadTrustedDocuments(path)
+		if err != nil {
+			return err
+		}
+		a.trusted = docs
+	}
 	applied, err := a.store.Migrate(ctx)
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/usergraph/usergraph/account"
 	"github.com/usergraph/usergraph/auth"
+	"github.com/usergraph/usergraph/graph"
 	"github.com/usergraph/usergraph/keys"
 	"github.com/usergraph/usergraph/store"
 )
@@ -80,6 +81,15 @@ type HTTPConfig struct {
 	MaxBodyBytes    int64
 	MaxQueryBytes   int
 	MaxQueryTokens  int
+	MaxDepth        int
+	MaxAliases      int
+	MaxRootFields   int
+	MaxDirectives   int
+	MaxComplexity   int
+	MaxErrors       int
+	Suggestions     bool
+	APQCacheSize    int
+	TrustedDocs     string
 	QueryCacheSize  int
 	ShutdownTimeout time.Duration
 	Playground      bool
@@ -207,6 +217,27 @@ func (c *Config) register(fs *flag.FlagSet) {
 		"largest accepted GraphQL document")
 	fs.IntVar(&h.MaxQueryTokens, "max-query-tokens", 2000,
 		"most lexical tokens in a GraphQL document")
+	fs.IntVar(&h.MaxDepth, "max-depth", 15,
+		"deepest nesting of selections in a GraphQL document")
+	fs.IntVar(&h.MaxAliases, "max-aliases", 30,
+		"most aliased fields in a GraphQL document")
+	fs.IntVar(&h.MaxRootFields, "max-root-fields", 20,
+		"most root fields one operation selects")
+	fs.IntVar(&h.MaxDirectives, "max-directives", 5,
+		"most directives on one field (four times this in a document)")
+	fs.IntVar(&h.MaxComplexity, "max-complexity", 1000,
+		"highest operation complexity (a list costs its page size times "+
+			"its fields)")
+	fs.IntVar(&h.MaxErrors, "max-errors", 10,
+		"most errors in one response")
+	fs.BoolVar(&h.Suggestions, "suggestions", true,
+		"let validation errors suggest field names (default: off in "+
+			"production)")
+	fs.IntVar(&h.APQCacheSize, "apq-cache-size", 1000,
+		"automatic persisted queries kept (LRU)")
+	fs.StringVar(&h.TrustedDocs, "trusted-documents", "",
+		"JSON file mapping SHA-256 hashes to the only documents to "+
+			"execute; turns automatic persisted queries off")
 	fs.IntVar(&h.QueryCacheSize, "query-cache-size", 1000,
 		"parsed GraphQL documents kept in the LRU cache")
 	fs.DurationVar(&h.ShutdownTimeout, "shutdown-timeout", 15*time.Second,
@@ -270,6 +301,9 @@ func (c *Config) applyModeDefaults(explicit map[string]bool) {
 	if !explicit["introspection"] {
 		c.HTTP.Introspection = false
 	}
+	if !explicit["suggestions"] {
+		c.HTTP.Suggestions = false
+	}
 }
 
 // Validate names every setting that is out of bounds or unsafe.
@@ -328,6 +362,21 @@ func (c *Config) Validate() error {
 		envName("max-body-bytes"))
 	check(c.HTTP.MaxQueryTokens >= 100 && c.HTTP.MaxQueryTokens <= 100_000,
 		"%s must be between 100 and 100000", envName("max-query-tokens"))
+	for _, l := range []struct {
+		name   string
+		v, max int
+	}{
+		{"max-depth", c.HTTP.MaxDepth, 100},
+		{"max-aliases", c.HTTP.MaxAliases, 10_000},
+		{"max-root-fields", c.HTTP.MaxRootFields, 1000},
+		{"max-directives", c.HTTP.MaxDirectives, 100},
+		{"max-complexity", c.HTTP.MaxComplexity, 1_000_000},
+		{"max-errors", c.HTTP.MaxErrors, 1000},
+		{"apq-cache-size", c.HTTP.APQCacheSize, 100_000},
+	} {
+		check(l.v >= 1 && l.v <= l.max, "%s must be between 1 and %d",
+			envName(l.name), l.max)
+	}
 	check(c.HTTP.QueryCacheSize >= 1 && c.HTTP.QueryCacheSize <= 100_000,
 		"%s must be between 1 and 100000", envName("query-cache-size"))
 	check(c.HTTP.ShutdownTimeout > 0, "%s must be positive",
@@ -375,6 +424,21 @@ func (c *Config) accountConfig() account.Config {
 		RefreshGrace:   c.Tokens.RefreshGrace,
 		MaxSessions:    c.Tokens.MaxSessions,
 		Password:       policy,
+	}
+}
+
+// limits are the GraphQL document limits.
+func (c *Config) limits() graph.Limits {
+	h := c.HTTP
+	return graph.Limits{
+		MaxQueryBytes:  h.MaxQueryBytes,
+		MaxQueryTokens: h.MaxQueryTokens,
+		MaxDepth:       h.MaxDepth,
+		MaxAliases:     h.MaxAliases,
+		MaxRootFields:  h.MaxRootFields,
+		MaxDirectives:  h.MaxDirectives,
+		MaxComplexity:  h.MaxComplexity,
+		MaxErrors:      h.MaxErrors,
 	}
 }
 

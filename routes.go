@@ -27,10 +27,10 @@ func (a *app) routes() http.Handler {
 		QueryCacheSize: a.cfg.HTTP.QueryCacheSize,
 		Introspection:  a.cfg.HTTP.Introspection,
 		Cookie:         a.refreshCookie(),
-		Limits: graph.Limits{
-			MaxQueryBytes:  a.cfg.HTTP.MaxQueryBytes,
-			MaxQueryTokens: a.cfg.HTTP.MaxQueryTokens,
-		},
+		Limits:         a.cfg.limits(),
+		Suggestions:    a.cfg.HTTP.Suggestions,
+		APQCacheSize:   a.cfg.HTTP.APQCacheSize,
+		Trusted:        a.trusted,
 	})
 	r.With(auth.Middleware(a.accounts, a.log)).Handle("/graphql", gql)
 	r.Handle("/.well-known/jwks.json",

@@ -66,8 +66,12 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 	if errors.As(err, &gqlErr) {
 		if gqlErr.Err == nil {
 			// Made by gqlgen or the validator: the message is safe.
-			if _, ok := gqlErr.Extensions["code"]; !ok {
+			switch gqlErr.Extensions["code"] {
+			case nil:
 				setCode(gqlErr, CodeBadRequest)
+			case "COMPLEXITY_LIMIT_EXCEEDED":
+				// One code for every limit a document can break.
+				setCode(gqlErr, "GRAPHQL_VALIDATION_FAILED")
 			}
 			return gqlErr
 		}

@@ -31,6 +31,14 @@ type Options struct {
 	Cookie RefreshCookie
 	// Limits bound the GraphQL document.
 	Limits Limits
+	// Suggestions lets validation errors suggest field names ("Did you
+	// mean …"), which tells a stranger about the schema.
+	Suggestions bool
+	// APQCacheSize is how many automatic persisted queries are kept (LRU).
+	APQCacheSize int
+	// Trusted, when not nil, is the only set of documents executed; APQ
+	// registration is then off.
+	Trusted TrustedDocuments
 }
 
 // NewHandler returns the GraphQL endpoint: POST with a JSON body, and GET
@@ -44,18 +52,43 @@ func NewHandler(o Options) http.Handler {
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(getQuery{limits: o.Limits})
-	srv.AddTransport(postJSON{maxBytes: o.MaxBodyBytes, limits: o.Limits})
+	srv.AddTransport(getQuery{})
+	srv.AddTransport(postJSON{maxBytes: o.MaxBodyBytes})
 	srv.AddTransport(otherMethod{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](o.QueryCacheSize))
+	srv.SetDisableSuggestion(!o.Suggestions)
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	// Order matters: the document is found (by hash) before it is
+	// measured, and measured before gqlgen parses and validates it.
+	if o.Trusted != nil {
+		srv.Use(trustedOnly{docs: o.Trusted})
+	} else {
+		srv.Use(extension.AutomaticPersistedQuery{
+			Cache: lru.New[string](o.APQCacheSize)})
+	}
+	srv.Use(limitGuard{o.Limits})
+	srv.Use(extension.FixedComplexityLimit(o.Limits.MaxComplexity))
+	srv.AroundResponses(boundErrors(o.Limits.MaxErrors))
 	srv.SetErrorPresenter(errorPresenter(o.Log))
 	srv.SetRecoverFunc(recoverFunc(o.Log))
 	srv.AroundOperations(recordOperation)
 	srv.AroundRootFields(recordRootField)
 	return withExchange(srv)
+}
+
+// boundErrors keeps at most max errors in a response, so that a document
+// cannot amplify itself into thousands of error objects.
+func boundErrors(max int) graphql.ResponseMiddleware {
+	return func(ctx context.Context,
+		next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		if resp != nil && len(resp.Errors) > max {
+			resp.Errors = resp.Errors[:max]
+		}
+		return resp
+	}
 }
 
 func recordOperation(ctx context.Context,

@@ -15,9 +15,7 @@ import (
 // stock one so that every refusal (a mutation over GET, malformed
 // variables) is a GraphQL error with extensions.code like any other. The
 // URL's size is bounded by the server's header limit.
-type getQuery struct {
-	limits Limits
-}
+type getQuery struct{}
 
 var _ graphql.Transport = getQuery{}
 
@@ -27,14 +25,11 @@ func (getQuery) Supports(r *http.Request) bool {
 }
 
 // Do executes the query of the URL if it is a query operation.
-func (t getQuery) Do(w http.ResponseWriter, r *http.Request,
+func (getQuery) Do(w http.ResponseWriter, r *http.Request,
 	exec graphql.GraphExecutor) {
 	ctx := r.Context()
 	w.Header().Set("Content-Type", "application/json")
 	params, msg := getParams(r.URL.RawQuery)
-	if msg == "" {
-		msg = t.limits.check(params.Query)
-	}
 	if msg != "" {
 		fail(w, r, exec, http.StatusBadRequest, msg)
 		return

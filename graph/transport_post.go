@@ -20,7 +20,6 @@ import (
 // operation per request (no array batching).
 type postJSON struct {
 	maxBytes int64
-	limits   Limits
 }
 
 var _ graphql.Transport = postJSON{}
@@ -50,10 +49,6 @@ func (t postJSON) Do(w http.ResponseWriter, r *http.Request,
 	params, status, msg := t.decode(w, r)
 	if status != 0 {
 		fail(w, r, exec, status, msg)
-		return
-	}
-	if msg := t.limits.check(params.Query); msg != "" {
-		fail(w, r, exec, http.StatusBadRequest, msg)
 		return
 	}
 	params.Headers = r.Header
