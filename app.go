@@ -25,6 +25,8 @@ type app struct {
 	tokens   *auth.Tokens
 	keys     *keys.Manager // nil when the operator manages the key
 	trusted  graph.TrustedDocuments
+	proxies  auth.Proxies
+	limiter  *auth.RateLimiter
 	metrics  *telemetry.Metrics
 	// now is the clock of the services; tests replace it.
 	now func() time.Time
@@ -70,6 +72,13 @@ func (a *app) init(ctx context.Context) error {
 			return err
 		}
 		a.trusted = docs
+	}
+	var err error
+	if a.proxies, err = auth.ParseProxies(a.cfg.HTTP.TrustedProxies); err != nil {
+		return err
+	}
+	if a.limiter, err = a.cfg.rateLimiter(a.now); err != nil {
+		return err
 	}
 	applied, err := a.store.Migrate(ctx)
 	if err != nil {

@@ -90,6 +90,10 @@ type HTTPConfig struct {
 	Suggestions     bool
 	APQCacheSize    int
 	TrustedDocs     string
+	CORSOrigins     string
+	TrustedProxies  string
+	RateLimits      string
+	RateLimit       string
 	QueryCacheSize  int
 	ShutdownTimeout time.Duration
 	Playground      bool
@@ -238,6 +242,17 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&h.TrustedDocs, "trusted-documents", "",
 		"JSON file mapping SHA-256 hashes to the only documents to "+
 			"execute; turns automatic persisted queries off")
+	fs.StringVar(&h.CORSOrigins, "cors-origins", "",
+		"comma-separated origins allowed to call the API from a browser "+
+			"(with credentials); * for any origin, without credentials")
+	fs.StringVar(&h.TrustedProxies, "trusted-proxies", "",
+		"comma-separated addresses or CIDR prefixes of reverse proxies "+
+			"whose X-Forwarded-For is believed")
+	fs.StringVar(&h.RateLimits, "rate-limits", defaultRateLimits,
+		"per-operation mutation rates per client IP (IPv6: per /64), "+
+			"as op=events/duration, comma-separated")
+	fs.StringVar(&h.RateLimit, "rate-limit", "60/1m",
+		"mutation rate per client IP for operations without their own")
 	fs.IntVar(&h.QueryCacheSize, "query-cache-size", 1000,
 		"parsed GraphQL documents kept in the LRU cache")
 	fs.DurationVar(&h.ShutdownTimeout, "shutdown-timeout", 15*time.Second,
@@ -377,6 +392,19 @@ func (c *Config) Validate() error {
 		check(l.v >= 1 && l.v <= l.max, "%s must be between 1 and %d",
 			envName(l.name), l.max)
 	}
+	if _, err := c.rateLimiter(nil); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", envName("rate-limits"), err))
+	}
+	if _, err := auth.ParseProxies(c.HTTP.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", envName("trusted-proxies"),
+			err))
+	}
+	for _, o := range c.HTTP.corsOrigins() {
+		check(o == "*" || strings.HasPrefix(o, "https://") ||
+			strings.HasPrefix(o, "http://"),
+			"%s: %q is not an origin such as https://app.example.com",
+			envName("cors-origins"), o)
+	}
 	check(c.HTTP.QueryCacheSize >= 1 && c.HTTP.QueryCacheSize <= 100_000,
 		"%s must be between 1 and 100000", envName("query-cache-size"))
 	check(c.HTTP.ShutdownTimeout > 0, "%s must be positive",
@@ -405,6 +433,13 @@ func (c *Config) productionProblems() []error {
 			"master secret: set %s or %s", envName("secret-file"),
 			envName("secret")))
 	}
+	for _, o := range c.HTTP.corsOrigins() {
+		if o == "*" && c.Cookie.Enabled {
+			errs = append(errs, fmt.Errorf("production refuses %s=* "+
+				"with the refresh cookie on: list the SPA's origins",
+				envName("cors-origins")))
+		}
+	}
 	def := auth.DefaultHashParams()
 	if c.Password.Argon2MemoryKiB < uint(def.MemoryKiB) ||
 		c.Password.Argon2Time < uint(def.Iterations) {
@@ -425,6 +460,37 @@ func (c *Config) accountConfig() account.Config {
 		MaxSessions:    c.Tokens.MaxSessions,
 		Password:       policy,
 	}
+}
+
+// defaultRateLimits are the rates of the mutations that cost a password
+// hash or send mail, per client network.
+const defaultRateLimits = "login=10/1m,register=5/1m,refreshToken=30/1m," +
+	"requestPasswordReset=5/1m,resetPassword=5/1m,verifyEmail=10/1m," +
+	"confirmEmailChange=10/1m,requestEmailChange=5/1m," +
+	"changePassword=5/1m,deleteAccount=5/1m"
+
+// corsOrigins lists the allowed origins.
+func (h HTTPConfig) corsOrigins() []string {
+	var out []string
+	for _, o := range strings.Split(h.CORSOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// rateLimiter builds the per-client mutation limiter.
+func (c *Config) rateLimiter(now func() time.Time) (*auth.RateLimiter, error) {
+	rates, err := auth.ParseRates(c.HTTP.RateLimits)
+	if err != nil {
+		return nil, err
+	}
+	def, err := auth.ParseRate(c.HTTP.RateLimit)
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewRateLimiter(rates, def, 100_000, now)
 }
 
 // limits are the GraphQL document limits.

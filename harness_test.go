@@ -34,7 +34,10 @@ func testConfig(t testing.TB, dbURL string) *Config {
 	t.Helper()
 	cfg, err := loadConfig([]string{"--database", dbURL,
 		"--argon2-memory-kib", "64", "--argon2-time", "1",
-		"--hash-concurrency", "4"},
+		"--hash-concurrency", "4",
+		// Tests send many mutations from one address; the rate limit
+		// test sets its own rates.
+		"--rate-limits", "", "--rate-limit", "1000000/1s"},
 		func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatalf("test config: %v", err)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/usergraph/usergraph/auth"
@@ -19,6 +18,8 @@ func (a *app) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(telemetry.AccessLog(a.log, a.metrics))
 	r.Use(recoverPanics(a))
+	r.Use(securityHeaders(a.cfg.production()))
+	r.Use(corsHandler(a.cfg.HTTP.corsOrigins()))
 
 	gql := graph.NewHandler(graph.Options{
 		Accounts:       a.accounts,
@@ -31,8 +32,10 @@ func (a *app) routes() http.Handler {
 		Suggestions:    a.cfg.HTTP.Suggestions,
 		APQCacheSize:   a.cfg.HTTP.APQCacheSize,
 		Trusted:        a.trusted,
+		RateLimiter:    a.limiter,
 	})
-	r.With(auth.Middleware(a.accounts, a.log)).Handle("/graphql", gql)
+	r.With(auth.Middleware(a.accounts, a.proxies, a.log)).
+		Handle("/graphql", gql)
 	r.Handle("/.well-known/jwks.json",
 		auth.JWKSHandler(a.tokens.KeyRing, a.cfg.Tokens.JWKSMaxAge))
 	r.Get("/healthz", a.healthz)
@@ -40,7 +43,7 @@ func (a *app) routes() http.Handler {
 	r.Handle("/metrics", promhttp.HandlerFor(a.metrics.Registry,
 		promhttp.HandlerOpts{}))
 	if a.cfg.HTTP.Playground {
-		r.Handle("/", playground.Handler("usergraph", "/graphql"))
+		r.Get("/", playgroundHandler("/graphql").ServeHTTP)
 	}
 	return r
 }

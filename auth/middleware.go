@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 
@@ -26,10 +25,11 @@ const maxUserAgent = 512
 // token is not an error here: public fields still work, and protected
 // fields refuse through the @auth directive. The client's address and
 // user agent are recorded for every request.
-func Middleware(a Authenticator, log *slog.Logger) func(http.Handler) http.Handler {
+func Middleware(a Authenticator, proxies Proxies,
+	log *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx := WithClient(r.Context(), clientOf(r))
+			ctx := WithClient(r.Context(), clientOf(r, proxies))
 			if token, ok := bearer(r); ok {
 				ctx = authenticate(ctx, a, token, log)
 			}
@@ -67,13 +67,10 @@ func bearer(r *http.Request) (string, bool) {
 	return token, token != ""
 }
 
-// clientOf describes the peer of r. The address is the TCP peer's:
-// behind a proxy it is the proxy's.
-func clientOf(r *http.Request) Client {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
+// clientOf describes the client of r: its address as proxies tell it,
+// and its user agent.
+func clientOf(r *http.Request, proxies Proxies) Client {
+	ip := proxies.ClientIP(r)
 	ua := r.UserAgent()
 	if len(ua) > maxUserAgent {
 		ua = strings.ToValidUTF8(ua[:maxUserAgent], "")

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime/debug"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -79,6 +80,7 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 	}
 	path := graphql.GetPath(ctx)
 	var busy *auth.BusyError
+	var limited *auth.RateLimitError
 	var userErr *models.Error
 	switch {
 	case errors.Is(err, auth.ErrUnauthenticated):
@@ -88,10 +90,11 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 		return coded(path, CodeForbidden,
 			"You are not allowed to do this.")
 	case errors.As(err, &busy):
-		e := coded(path, CodeRateLimited,
-			"The server is busy; retry later.")
-		e.Extensions["retryAfter"] = int(math.Ceil(busy.RetryAfter.Seconds()))
-		return e
+		return retryLater(path, "The server is busy; retry later.",
+			busy.RetryAfter)
+	case errors.As(err, &limited):
+		return retryLater(path, "Too many requests; retry later.",
+			limited.RetryAfter)
 	case errors.As(err, &userErr):
 		return coded(path, CodeBadRequest, userErr.Message)
 	case introspectionRefused(ctx):
@@ -123,6 +126,14 @@ func internal(ctx context.Context, log *slog.Logger, path ast.Path,
 		slog.String("error", err.Error()))
 	e := coded(path, CodeInternal, "Internal server error.")
 	e.Extensions["requestId"] = id
+	return e
+}
+
+// retryLater is a RATE_LIMITED error with extensions.retryAfter in whole
+// seconds, at least one.
+func retryLater(path ast.Path, msg string, d time.Duration) *gqlerror.Error {
+	e := coded(path, CodeRateLimited, msg)
+	e.Extensions["retryAfter"] = max(1, int(math.Ceil(d.Seconds())))
 	return e
 }
 

@@ -39,6 +39,8 @@ type Options struct {
 	// Trusted, when not nil, is the only set of documents executed; APQ
 	// registration is then off.
 	Trusted TrustedDocuments
+	// RateLimiter limits mutations per client network, when not nil.
+	RateLimiter *auth.RateLimiter
 }
 
 // NewHandler returns the GraphQL endpoint: POST with a JSON body, and GET
@@ -75,6 +77,7 @@ func NewHandler(o Options) http.Handler {
 	srv.SetRecoverFunc(recoverFunc(o.Log))
 	srv.AroundOperations(recordOperation)
 	srv.AroundRootFields(recordRootField)
+	srv.AroundRootFields(limitMutations(o.RateLimiter))
 	return withExchange(srv)
 }
 

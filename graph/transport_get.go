@@ -28,7 +28,6 @@ func (getQuery) Supports(r *http.Request) bool {
 func (getQuery) Do(w http.ResponseWriter, r *http.Request,
 	exec graphql.GraphExecutor) {
 	ctx := r.Context()
-	w.Header().Set("Content-Type", "application/json")
 	params, msg := getParams(r.URL.RawQuery)
 	if msg != "" {
 		fail(w, r, exec, http.StatusBadRequest, msg)
@@ -37,9 +36,8 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request,
 	params.Headers = r.Header
 	rc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
-		w.WriteHeader(http.StatusUnprocessableEntity)
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
-		writeJSON(w, resp)
+		respond(w, r, resp, http.StatusUnprocessableEntity)
 		return
 	}
 	op := rc.Doc.Operations.ForName(rc.OperationName)
@@ -50,7 +48,7 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
-	writeJSON(w, responses(ctx))
+	respond(w, r, responses(ctx), http.StatusOK)
 }
 
 // getParams reads a GraphQL request from a URL query string. On failure
@@ -97,7 +95,6 @@ func (otherMethod) Supports(*http.Request) bool { return true }
 // Do refuses the request.
 func (otherMethod) Do(w http.ResponseWriter, r *http.Request,
 	exec graphql.GraphExecutor) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Allow", "GET, POST, OPTIONS")
 	fail(w, r, exec, http.StatusMethodNotAllowed,
 		"Use POST with a JSON body, or GET for queries.")

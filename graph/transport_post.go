@@ -34,7 +34,6 @@ func (t postJSON) Supports(r *http.Request) bool {
 func (t postJSON) Do(w http.ResponseWriter, r *http.Request,
 	exec graphql.GraphExecutor) {
 	ctx := r.Context()
-	w.Header().Set("Content-Type", "application/json")
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
 		fail(w, r, exec, http.StatusUnsupportedMediaType,
@@ -56,13 +55,12 @@ func (t postJSON) Do(w http.ResponseWriter, r *http.Request,
 
 	rc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
-		w.WriteHeader(http.StatusUnprocessableEntity)
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
-		writeJSON(w, resp)
+		respond(w, r, resp, http.StatusUnprocessableEntity)
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
-	writeJSON(w, responses(ctx))
+	respond(w, r, responses(ctx), http.StatusOK)
 }
 
 // decode reads the request body as one JSON object. On failure it
@@ -106,10 +104,9 @@ func (t postJSON) tooLarge() string {
 // code BAD_REQUEST.
 func fail(w http.ResponseWriter, r *http.Request,
 	exec graphql.GraphExecutor, status int, msg string) {
-	w.WriteHeader(status)
 	e := &gqlerror.Error{Message: msg,
 		Extensions: map[string]any{"code": CodeBadRequest}}
-	writeJSON(w, exec.DispatchError(r.Context(), gqlerror.List{e}))
+	respond(w, r, exec.DispatchError(r.Context(), gqlerror.List{e}), status)
 }
 
 func writeJSON(w io.Writer, resp *graphql.Response) {
