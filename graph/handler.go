@@ -70,7 +70,7 @@ func NewHandler(o Options) http.Handler {
 		srv.Use(extension.AutomaticPersistedQuery{
 			Cache: lru.New[string](o.APQCacheSize)})
 	}
-	srv.Use(limitGuard{o.Limits})
+	srv.Use(newLimitGuard(o.Limits, o.QueryCacheSize))
 	srv.Use(extension.FixedComplexityLimit(o.Limits.MaxComplexity))
 	srv.AroundResponses(boundErrors(o.Limits.MaxErrors))
 	srv.SetErrorPresenter(errorPresenter(o.Log))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
@@ -52,7 +53,20 @@ var credentialFields = map[string]bool{
 // limitGuard enforces Limits as a gqlgen extension that runs before the
 // document is parsed and validated (after persisted-query lookup, so a
 // document registered by hash was measured when it was registered).
-type limitGuard struct{ Limits }
+// Documents that passed are remembered, so the common case, a client
+// sending the same few queries, costs one map lookup.
+type limitGuard struct {
+	Limits
+	passed *lru.Cache[string, struct{}]
+}
+
+func newLimitGuard(l Limits, size int) limitGuard {
+	passed, err := lru.New[string, struct{}](size)
+	if err != nil {
+		panic(err) // only for a size below 1, which Options never has
+	}
+	return limitGuard{Limits: l, passed: passed}
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -65,16 +79,21 @@ func (limitGuard) Validate(graphql.ExecutableSchema) error { return nil }
 // MutateOperationParameters refuses a document that breaks a limit.
 func (g limitGuard) MutateOperationParameters(_ context.Context,
 	p *graphql.RawParams) *gqlerror.Error {
-	if msg := g.check(p.Query); msg != "" {
+	if _, ok := g.passed.Get(p.Query); ok {
+		return nil
+	}
+	if msg := g.Check(p.Query); msg != "" {
 		e := gqlerror.Errorf("%s", msg)
 		errcode.Set(e, errcode.ValidationFailed)
 		return e
 	}
+	g.passed.Add(p.Query, struct{}{})
 	return nil
 }
 
-// check returns a message naming the limit a document breaks, or "".
-func (l Limits) check(query string) string {
+// Check returns a message naming the limit a document breaks, or "" when
+// it keeps them all (or does not parse: gqlgen reports that itself).
+func (l Limits) Check(query string) string {
 	if len(query) > l.MaxQueryBytes {
 		return "The query exceeds the limit of " +
 			strconv.Itoa(l.MaxQueryBytes) + " bytes."
