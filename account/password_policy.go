@@ -84,8 +84,27 @@ func (p PasswordPolicy) Check(password, normalizedEmail string) (string, error) 
 		return "", weakPassword("Use at most %d characters.", p.MaxLength)
 	case isEmail(normalized, normalizedEmail):
 		return "", weakPassword("The password must not be your email address.")
+	case isCommonPassword(normalized):
+		return "", weakPassword("This password is among the most common " +
+			"ones; choose another.")
+	case containsLocalPart(normalized, normalizedEmail):
+		return "", weakPassword("The password must not contain the name " +
+			"of your email address.")
 	}
 	return normalized, nil
+}
+
+// minLocalPart is the shortest local part a password may not contain:
+// shorter ones ("jo") occur in many good passwords by chance.
+const minLocalPart = 4
+
+// containsLocalPart reports whether the password contains the part of the
+// email before the @, compared without ASCII case, when that part has at
+// least minLocalPart characters.
+func containsLocalPart(password, normalizedEmail string) bool {
+	local, _, ok := strings.Cut(normalizedEmail, "@")
+	return ok && utf8.RuneCountInString(local) >= minLocalPart &&
+		strings.Contains(asciiLower(password), local)
 }
 
 // NormalizePassword returns password in Unicode normalization form NFKC, so
