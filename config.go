@@ -148,7 +148,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo,
 		"debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "",
-		"text or json (default: text in development, json in production)")
+		"text or json; text in development and json in production unless set")
 
 	t := &c.Tokens
 	fs.DurationVar(&t.AccessTTL, "access-token-ttl", 15*time.Minute,
@@ -208,7 +208,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.UintVar(&p.Argon2Time, "argon2-time", 2, "argon2id iterations")
 	fs.UintVar(&p.Argon2Threads, "argon2-threads", 1, "argon2id parallelism")
 	fs.IntVar(&p.HashConcurrency, "hash-concurrency", defaultConcurrency(),
-		"password hashes run at once (default: one per CPU)")
+		"password hashes run at once; one per CPU unless set")
 	fs.IntVar(&p.HashQueue, "hash-queue", 64,
 		"requests that may wait for a hashing slot")
 	fs.DurationVar(&p.HashMaxWait, "hash-max-wait", 5*time.Second,
@@ -235,8 +235,8 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.IntVar(&h.MaxErrors, "max-errors", 10,
 		"most errors in one response")
 	fs.BoolVar(&h.Suggestions, "suggestions", true,
-		"let validation errors suggest field names (default: off in "+
-			"production)")
+		"let validation errors suggest field names; off in "+
+			"production unless set")
 	fs.IntVar(&h.APQCacheSize, "apq-cache-size", 1000,
 		"automatic persisted queries kept (LRU)")
 	fs.StringVar(&h.TrustedDocs, "trusted-documents", "",
@@ -258,9 +258,9 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&h.ShutdownTimeout, "shutdown-timeout", 15*time.Second,
 		"how long in-flight requests may finish on SIGINT/SIGTERM")
 	fs.BoolVar(&h.Playground, "playground", true,
-		"serve the GraphQL playground at / (default: off in production)")
+		"serve the GraphQL playground at /; off in production unless set")
 	fs.BoolVar(&h.Introspection, "introspection", true,
-		"allow schema introspection (default: off in production)")
+		"allow schema introspection; off in production unless set")
 
 	d := &c.DB
 	fs.IntVar(&d.MaxOpenConns, "db-max-open-conns", 20,

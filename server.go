@@ -8,7 +8,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,24 +26,28 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
-// run is main with its environment passed in, so tests can start the
-// whole server. It returns the process exit code.
+// run is main with its environment passed in, so tests can run the
+// whole program. It returns the process exit code: 2 for a configuration
+// or usage problem, 1 for any other failure.
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) int {
-	cfg, err := loadConfig(args, getenv, stdout)
-	if errors.Is(err, flag.ErrHelp) {
+	return runWithInput(ctx, args, getenv, os.Stdin, stdout, stderr)
+}
+
+func runWithInput(ctx context.Context, args []string,
+	getenv func(string) string, stdin io.Reader, stdout,
+	stderr io.Writer) int {
+	cmd := newCommand(getenv, stdin, stdout, stderr)
+	err := cmd.Run(ctx, append([]string{"usergraph"}, args...))
+	switch {
+	case err == nil:
 		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "usergraph: configuration:\n%v\n", err)
+	case errors.Is(err, errConfig):
+		fmt.Fprintf(stderr, "usergraph: %v\n", err)
 		return 2
 	}
-	log := newLogger(cfg, stderr)
-	if err := serve(ctx, cfg, log); err != nil {
-		log.Error("server stopped", slog.String("error", err.Error()))
-		return 1
-	}
-	return 0
+	fmt.Fprintf(stderr, "usergraph: %v\n", err)
+	return 1
 }
 
 // serve runs the server until ctx is cancelled, then drains in-flight
@@ -52,6 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {
+		log.Error("start", slog.String("error", err.Error()))
 		return err
 	}
 	defer a.close()
