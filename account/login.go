@@ -47,19 +47,45 @@ func (s *Service) login(ctx context.Context, in LoginInput,
 	}
 	password := NormalizePassword(in.Password)
 	user, err := s.checkPassword(ctx, normalized, password)
+	if errors.Is(err, models.ErrInvalidCredentials) {
+		return nil, s.loginFailed(ctx, user, normalized, client, err)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if user.Disabled {
-		return nil, models.ErrAccountDisabled
+		return nil, s.loginFailed(ctx, user, normalized, client,
+			models.ErrAccountDisabled)
 	}
 	return s.startSession(ctx, user, client, func(tx *store.Store) error {
-		return tx.TouchLogin(ctx, user.ID, s.clock())
+		if err := tx.TouchLogin(ctx, user.ID, s.clock()); err != nil {
+			return err
+		}
+		return s.auditAs(ctx, tx, auditEntry{Type: models.AuditLoginSuccess,
+			Actor: user.ID, Target: user.ID}, client)
 	})
+}
+
+// loginFailed records a refused login of the normalized address and
+// returns why it was refused. user is the account when the address is
+// registered, nil otherwise; the write is the same either way, so its
+// time tells nothing.
+func (s *Service) loginFailed(ctx context.Context, user *models.User,
+	normalized string, client auth.Client, why error) error {
+	e := auditEntry{Type: models.AuditLoginFailure, Email: normalized}
+	if user != nil {
+		e.Target = user.ID
+	}
+	if err := s.auditAs(ctx, s.store, e, client); err != nil {
+		return err
+	}
+	return why
 }
 
 // checkPassword returns the user with the normalized email if password is
 // theirs, upgrading the stored hash when its parameters are outdated.
+// Otherwise it returns models.ErrInvalidCredentials, with the user when
+// the address is registered (for the audit log) and nil when it is not.
 func (s *Service) checkPassword(ctx context.Context, normalized,
 	password string) (*models.User, error) {
 	user, err := s.store.UserByEmail(ctx, normalized)
@@ -79,7 +105,7 @@ func (s *Service) checkPassword(ctx context.Context, normalized,
 		return nil, fmt.Errorf("verify password: %w", err)
 	}
 	if !ok {
-		return nil, models.ErrInvalidCredentials
+		return user, models.ErrInvalidCredentials
 	}
 	if stale {
 		s.upgradeHash(ctx, user, password)

@@ -46,7 +46,11 @@ func (s *Service) ChangePassword(ctx context.Context, c *auth.Caller,
 			return err
 		}
 		_, err := tx.RevokeSessions(ctx, c.User.ID, c.Session.ID, now)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditEntry{Type: models.AuditPasswordChange,
+			Actor: c.User.ID, Target: c.User.ID})
 	})
 	if err != nil {
 		return nil, err

@@ -76,8 +76,12 @@ func (s *Service) rotate(ctx context.Context, tx *store.Store, digest,
 			return r, nil
 		}
 		r.reused = true
-		_, err := tx.RevokeSession(ctx, sess.UserID, sess.ID, now)
-		return r, err
+		if _, err := tx.RevokeSession(ctx, sess.UserID, sess.ID, now); err != nil {
+			return rotation{}, err
+		}
+		// No actor: whoever presented the token may not be the user.
+		return r, s.audit(ctx, tx, auditEntry{
+			Type: models.AuditRefreshTokenReuse, Target: sess.UserID})
 	}
 	if err := tx.MarkRefreshTokenUsed(ctx, rt.ID, now); err != nil {
 		return rotation{}, err

@@ -49,7 +49,11 @@ func (s *Service) register(ctx context.Context, in RegisterInput,
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
 	res, err := s.startSession(ctx, user, client, func(tx *store.Store) error {
-		return tx.CreateUser(ctx, user)
+		if err := tx.CreateUser(ctx, user); err != nil {
+			return err
+		}
+		return s.auditAs(ctx, tx, auditEntry{Type: models.AuditRegister,
+			Actor: user.ID, Target: user.ID}, client)
 	})
 	if errors.Is(err, models.ErrEmailTaken) {
 		return nil, models.ErrEmailTaken.At("email")

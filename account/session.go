@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/models"
+	"github.com/usergraph/usergraph/store"
 )
 
 // Authenticate turns an access token into its caller, loading the user
@@ -43,7 +44,11 @@ func (s *Service) Authenticate(ctx context.Context,
 
 // Logout ends the caller's current session.
 func (s *Service) Logout(ctx context.Context, c *auth.Caller) error {
-	_, err := s.store.RevokeSession(ctx, c.User.ID, c.Session.ID, s.clock())
+	_, err := s.endSessions(ctx, c.User.ID, models.AuditLogout,
+		func(tx *store.Store, now time.Time) (int, error) {
+			ok, err := tx.RevokeSession(ctx, c.User.ID, c.Session.ID, now)
+			return count(ok), err
+		})
 	return err
 }
 
@@ -57,18 +62,29 @@ func (s *Service) LogoutRefresh(ctx context.Context, token string) (bool,
 	if !ok {
 		return false, nil
 	}
-	rt, err := s.store.RefreshTokenForUpdate(ctx, digest)
-	if errors.Is(err, models.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	sess, _, err := s.store.SessionWithUser(ctx, rt.SessionID)
-	if err != nil {
-		return false, err
-	}
-	return s.store.RevokeSession(ctx, sess.UserID, sess.ID, s.clock())
+	var ended bool
+	err := s.store.Tx(ctx, func(tx *store.Store) error {
+		ended = false
+		rt, err := tx.RefreshTokenForUpdate(ctx, digest)
+		if errors.Is(err, models.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		sess, _, err := tx.SessionWithUser(ctx, rt.SessionID)
+		if err != nil {
+			return err
+		}
+		ended, err = tx.RevokeSession(ctx, sess.UserID, sess.ID, s.clock())
+		if err != nil || !ended {
+			return err
+		}
+		// The holder of the user's refresh token counts as the user.
+		return s.audit(ctx, tx, auditEntry{Type: models.AuditLogout,
+			Actor: sess.UserID, Target: sess.UserID})
+	})
+	return ended, err
 }
 
 // Sessions lists the caller's active sessions, most recently used first.
@@ -86,7 +102,12 @@ func (s *Service) RevokeSession(ctx context.Context, c *auth.Caller,
 	if _, err := uuid.Parse(id); err != nil {
 		return false, nil
 	}
-	return s.store.RevokeSession(ctx, c.User.ID, id, s.clock())
+	n, err := s.endSessions(ctx, c.User.ID, models.AuditSessionRevoked,
+		func(tx *store.Store, now time.Time) (int, error) {
+			ok, err := tx.RevokeSession(ctx, c.User.ID, id, now)
+			return count(ok), err
+		})
+	return n > 0, err
 }
 
 // LogoutAll ends the caller's sessions, all of them or all but the
@@ -97,7 +118,36 @@ func (s *Service) LogoutAll(ctx context.Context, c *auth.Caller,
 	if keepCurrent {
 		keep = c.Session.ID
 	}
-	return s.store.RevokeSessions(ctx, c.User.ID, keep, s.clock())
+	return s.endSessions(ctx, c.User.ID, models.AuditLogout,
+		func(tx *store.Store, now time.Time) (int, error) {
+			return tx.RevokeSessions(ctx, c.User.ID, keep, now)
+		})
+}
+
+// endSessions runs revoke, which ends sessions of the user userID and
+// says how many, and records an event of type typ done by the user when
+// it ended any, in one transaction.
+func (s *Service) endSessions(ctx context.Context, userID string,
+	typ models.AuditEventType,
+	revoke func(tx *store.Store, now time.Time) (int, error)) (int, error) {
+	var n int
+	err := s.store.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		n, err = revoke(tx, s.clock())
+		if err != nil || n == 0 {
+			return err
+		}
+		return s.audit(ctx, tx, auditEntry{Type: typ, Actor: userID,
+			Target: userID})
+	})
+	return n, err
+}
+
+func count(ok bool) int {
+	if ok {
+		return 1
+	}
+	return 0
 }
 
 // revokedRetention is how long a revoked session is kept before it is

@@ -20,6 +20,10 @@ const (
 	CodeAccountDisabled    ErrorCode = "ACCOUNT_DISABLED"
 	CodeNotFound           ErrorCode = "NOT_FOUND"
 	CodeInvalidToken       ErrorCode = "INVALID_TOKEN"
+	CodeExpiredToken       ErrorCode = "EXPIRED_TOKEN"
+	CodeEmailNotVerified   ErrorCode = "EMAIL_NOT_VERIFIED"
+	CodeLastAdmin          ErrorCode = "LAST_ADMIN"
+	CodeSelfAction         ErrorCode = "SELF_ACTION"
 )
 
 // Error is an expected, user-fixable outcome: the input path it concerns,
@@ -69,6 +73,25 @@ var (
 		Message: "Not found."}
 	ErrInvalidToken = &Error{Code: CodeInvalidToken,
 		Message: "The token is invalid, expired or already used."}
+	// ErrExpiredToken is a genuine one-time token (from an email link)
+	// past its lifetime, so that a client can offer to send a new one.
+	ErrExpiredToken = &Error{Code: CodeExpiredToken,
+		Message: "This link has expired. Ask for a new one."}
+	// ErrEmailNotVerified refuses a login, once its password checked
+	// out, while the account's address is not verified.
+	ErrEmailNotVerified = &Error{Code: CodeEmailNotVerified,
+		Message: "Confirm your email address first: follow the newest " +
+			"link we sent you."}
+	// ErrLastAdmin refuses to demote, disable or delete the last active
+	// administrator, which would leave nobody able to administer.
+	ErrLastAdmin = &Error{Code: CodeLastAdmin,
+		Message: "The last active administrator cannot be demoted, " +
+			"disabled or deleted."}
+	// ErrSelfAction refuses an administrator's attempt to disable or
+	// delete their own account through the admin API.
+	ErrSelfAction = &Error{Code: CodeSelfAction,
+		Message: "Administrators cannot disable or delete their own " +
+			"account this way."}
 )
 
 // Invalid returns an INVALID_INPUT error for the input at path.
