@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/uptrace/bun"
 	"github.com/usergraph/usergraph/account"
 	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/graph"
@@ -29,11 +30,17 @@ type app struct {
 	limiter  *auth.RateLimiter
 	metrics  *telemetry.Metrics
 	// now is the clock of the services; tests replace it.
-	now func() time.Time
+	now       func() time.Time
+	queryHook bun.QueryHook
 }
 
 // appOption changes how newApp wires an app.
 type appOption func(*app)
+
+// withQueryHook runs h around every database query.
+func withQueryHook(h bun.QueryHook) appOption {
+	return func(a *app) { a.queryHook = h }
+}
 
 // withClock makes the services read the time from now instead of the
 // system clock.
@@ -44,20 +51,22 @@ func withClock(now func() time.Time) appOption {
 // newApp opens and migrates the database and wires the services.
 func newApp(ctx context.Context, cfg *Config, log *slog.Logger,
 	opts ...appOption) (*app, error) {
+	a := &app{cfg: cfg, log: log, metrics: telemetry.NewMetrics(),
+		now: time.Now}
+	for _, o := range opts {
+		o(a)
+	}
 	st, err := store.Open(ctx, store.Options{
 		URL:             cfg.Database,
 		MaxOpenConns:    cfg.DB.MaxOpenConns,
 		ConnMaxLifetime: cfg.DB.ConnMaxLifetime,
 		BusyTimeout:     cfg.DB.BusyTimeout,
+		QueryHook:       a.queryHook,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	a := &app{cfg: cfg, log: log, store: st, metrics: telemetry.NewMetrics(),
-		now: time.Now}
-	for _, o := range opts {
-		o(a)
-	}
+	a.store = st
 	if err := a.init(ctx); err != nil {
 		_ = st.Close()
 		return nil, err

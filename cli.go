@@ -39,7 +39,7 @@ func newCommand(getenv func(string) string, stdin io.Reader, stdout,
 		ErrWriter: stderr,
 		Action:    c.serve,
 		Commands: []*cli.Command{serveCmd, c.migrateCommand(),
-			c.keysCommand()},
+			c.keysCommand(), c.userCommand()},
 		// Errors are reported by run, once.
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 	}

@@ -98,3 +98,54 @@ func TestCLIErrors(t *testing.T) {
 		t.Errorf("help: %d %q", code, out)
 	}
 }
+
+func TestCLIUserBootstrap(t *testing.T) {
+	env := cliEnv(t)
+	code, out, errOut := runCLI(t, env, testPassword+"\n", "user", "create",
+		"--email", "Root@Example.com", "--role", "admin", "--password-stdin")
+	if code != 0 || !strings.Contains(out, "with role ADMIN") {
+		t.Fatalf("create: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, env, "", "user", "create", "--email",
+		"ops@example.com")
+	if code != 0 || !strings.Contains(out, "password (shown once): ") {
+		t.Fatalf("create with a generated password: %d %q", code, out)
+	}
+	generated := strings.TrimSpace(strings.SplitAfter(out, "(shown once): ")[1])
+
+	t.Run("the admin uses the admin API", func(t *testing.T) {
+		cfg := testConfig(t, env["USERGRAPH_DATABASE"])
+		cfg.Tokens.Secret = env["USERGRAPH_SECRET"]
+		s := startTestApp(t, cfg)
+		admin := s.mustLogin(t, "root@example.com")
+		res := s.gql(t, admin, `{ users { totalCount } }`, nil)
+		if res.code() != "" || !strings.Contains(string(res.Body), `"totalCount":2`) {
+			t.Fatalf("users: %s", res.Body)
+		}
+		if p, _ := s.login(t, "ops@example.com", generated); p.AccessToken == nil {
+			t.Fatal("the generated password does not log in")
+		}
+	})
+	t.Run("guards hold on the command line", func(t *testing.T) {
+		code, _, errOut := runCLI(t, env, "", "user", "set-role", "--email",
+			"root@example.com", "--role", "user")
+		if code != 1 || !strings.Contains(errOut, "administrator") {
+			t.Errorf("demoting the last admin: %d %q", code, errOut)
+		}
+		code, out, _ := runCLI(t, env, "", "user", "disable", "--email",
+			"ops@example.com")
+		if code != 0 || !strings.Contains(out, "disabled") {
+			t.Errorf("disable: %d %q", code, out)
+		}
+		code, _, errOut = runCLI(t, env, "", "user", "create", "--email",
+			"root@example.com")
+		if code != 1 || !strings.Contains(errOut, "already exists") {
+			t.Errorf("duplicate: %d %q", code, errOut)
+		}
+		code, _, _ = runCLI(t, env, "", "user", "create", "--email", "x@y.z",
+			"--role", "king")
+		if code != 2 {
+			t.Errorf("unknown role: exit %d, want 2", code)
+		}
+	})
+}

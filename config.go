@@ -31,6 +31,9 @@ type Config struct {
 	LogLevel  slog.Level
 	LogFormat string
 
+	// AuditRetention is how long audit events are kept.
+	AuditRetention time.Duration
+
 	Tokens   TokenConfig
 	Cookie   CookieConfig
 	Password PasswordConfig
@@ -147,6 +150,8 @@ func (c *Config) register(fs *flag.FlagSet) {
 		"SQLite file path (or sqlite: URL), or a postgres:// URL")
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo,
 		"debug, info, warn or error")
+	fs.DurationVar(&c.AuditRetention, "audit-retention", 365*24*time.Hour,
+		"how long audit events are kept")
 	fs.StringVar(&c.LogFormat, "log-format", "",
 		"text or json; text in development and json in production unless set")
 
@@ -356,6 +361,8 @@ func (c *Config) Validate() error {
 	check(c.Tokens.KeyRotation >= c.Tokens.JWKSMaxAge,
 		"%s must be at least %s", envName("key-rotation"),
 		envName("jwks-max-age"))
+	check(c.AuditRetention >= 24*time.Hour,
+		"%s must be at least 24h", envName("audit-retention"))
 	check(c.Tokens.PurgeInterval >= time.Second,
 		"%s must be at least 1s", envName("purge-interval"))
 	if _, err := c.sameSite(); err != nil {

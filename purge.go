@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// purgeLoop deletes ended sessions every interval until ctx ends. Each
+// purgeLoop deletes ended sessions, and audit events past their
+// retention, every interval until ctx ends. Each
 // instance runs one; the deletes are idempotent, so several instances
 // purging at once only repeat each other's work.
 func (a *app) purgeLoop(ctx context.Context, interval time.Duration) {
@@ -18,13 +19,24 @@ func (a *app) purgeLoop(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 		}
-		n, err := a.accounts.PurgeSessions(ctx)
-		if err != nil && ctx.Err() == nil {
-			a.log.Error("purge sessions", slog.String("error", err.Error()))
-			continue
-		}
-		if n > 0 {
-			a.log.Info("purged sessions", slog.Int("count", n))
-		}
+		a.purge(ctx)
+	}
+}
+
+func (a *app) purge(ctx context.Context) {
+	n, err := a.accounts.PurgeSessions(ctx)
+	a.reportPurge(ctx, "sessions", n, err)
+	before := a.now().Add(-a.cfg.AuditRetention)
+	n, err = a.accounts.PurgeAuditEvents(ctx, before)
+	a.reportPurge(ctx, "audit events", n, err)
+}
+
+func (a *app) reportPurge(ctx context.Context, what string, n int,
+	err error) {
+	switch {
+	case err != nil && ctx.Err() == nil:
+		a.log.Error("purge "+what, slog.String("error", err.Error()))
+	case n > 0:
+		a.log.Info("purged "+what, slog.Int("count", n))
 	}
 }

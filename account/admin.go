@@ -172,6 +172,15 @@ func (s *Service) adminChange(ctx context.Context, c *auth.Caller, id string,
 	if !isAdmin(c) {
 		return nil, auth.ErrForbidden
 	}
+	return s.lockedChange(ctx, c.User.ID, id, change)
+}
+
+// lockedChange is adminChange for an actor id, or for the operator (the
+// command line) when actorID is empty: the operator need not be an
+// administrator, but the same locks and guards apply.
+func (s *Service) lockedChange(ctx context.Context, actorID, id string,
+	change func(tx *store.Store, u *models.User,
+		admins []*models.User) error) (*models.User, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return nil, models.ErrNotFound.At("id")
 	}
@@ -181,7 +190,7 @@ func (s *Service) adminChange(ctx context.Context, c *auth.Caller, id string,
 		if err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(admins, sameUser(c.User.ID)) {
+		if actorID != "" && !slices.ContainsFunc(admins, sameUser(actorID)) {
 			return auth.ErrForbidden
 		}
 		user, err = tx.UserForUpdate(ctx, id)

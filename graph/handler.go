@@ -13,6 +13,7 @@ import (
 	"github.com/usergraph/usergraph/account"
 	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/graph/generated"
+	"github.com/usergraph/usergraph/graph/model"
 	"github.com/usergraph/usergraph/telemetry"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -51,6 +52,7 @@ func NewHandler(o Options) http.Handler {
 		Log: o.Log, Cookie: o.Cookie}}
 	cfg.Directives.Auth = auth.AuthDirective
 	cfg.Directives.HasRole = auth.HasRoleDirective
+	setComplexity(&cfg.Complexity)
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
@@ -78,7 +80,24 @@ func NewHandler(o Options) http.Handler {
 	srv.AroundOperations(recordOperation)
 	srv.AroundRootFields(recordRootField)
 	srv.AroundRootFields(limitMutations(o.RateLimiter))
-	return withExchange(srv)
+	return withExchange(withUserLoader(o.Accounts, srv))
+}
+
+// setComplexity gives list fields their real cost.
+func setComplexity(c *generated.ComplexityRoot) {
+	c.Query.Users = func(child int, first *int, _ *string,
+		_ *model.UserFilter, _ *model.UserOrder) int {
+		return pageCost(child, first, 20)
+	}
+	c.Query.AuditEvents = func(child int, first *int, _ *string,
+		_ *model.AuditEventFilter) int {
+		return pageCost(child, first, 50)
+	}
+	c.User.SecurityEvents = func(child int, first *int, _ *string) int {
+		return pageCost(child, first, 20)
+	}
+	// A user has at most the session cap of sessions; 50 by default.
+	c.Query.Sessions = func(child int) int { return 50 * max(1, child) }
 }
 
 // boundErrors keeps at most max errors in a response, so that a document

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 
 	"github.com/usergraph/usergraph/account"
 	"github.com/usergraph/usergraph/auth"
@@ -14,6 +15,16 @@ import (
 	"github.com/usergraph/usergraph/graph/model"
 	"github.com/usergraph/usergraph/models"
 )
+
+// Actor is the resolver for the actor field.
+func (r *auditEventResolver) Actor(ctx context.Context, obj *models.AuditEvent) (*models.User, error) {
+	return loadUser(ctx, obj.ActorID)
+}
+
+// Target is the resolver for the target field.
+func (r *auditEventResolver) Target(ctx context.Context, obj *models.AuditEvent) (*models.User, error) {
+	return loadUser(ctx, obj.TargetID)
+}
 
 // Register is the resolver for the register field.
 func (r *mutationResolver) Register(ctx context.Context, input model.RegisterInput) (*model.AuthPayload, error) {
@@ -95,6 +106,39 @@ func (r *mutationResolver) RevokeSession(ctx context.Context, id string) (bool, 
 	return r.Accounts.RevokeSession(ctx, mustCaller(ctx), id)
 }
 
+// DeleteAccount is the resolver for the deleteAccount field.
+func (r *mutationResolver) DeleteAccount(ctx context.Context, input model.DeleteAccountInput) (*model.OkPayload, error) {
+	err := r.Accounts.DeleteAccount(ctx, mustCaller(ctx), input.Password)
+	if err == nil {
+		r.Cookie.clear(ctx)
+	}
+	return r.okPayload(ctx, err, "input")
+}
+
+// SetUserRole is the resolver for the setUserRole field.
+func (r *mutationResolver) SetUserRole(ctx context.Context, id string, role models.Role) (*model.UserPayload, error) {
+	u, err := r.Accounts.SetUserRole(ctx, mustCaller(ctx), id, role)
+	return r.userPayloadOf(ctx, u, err)
+}
+
+// DisableUser is the resolver for the disableUser field.
+func (r *mutationResolver) DisableUser(ctx context.Context, id string) (*model.UserPayload, error) {
+	u, err := r.Accounts.DisableUser(ctx, mustCaller(ctx), id)
+	return r.userPayloadOf(ctx, u, err)
+}
+
+// EnableUser is the resolver for the enableUser field.
+func (r *mutationResolver) EnableUser(ctx context.Context, id string) (*model.UserPayload, error) {
+	u, err := r.Accounts.EnableUser(ctx, mustCaller(ctx), id)
+	return r.userPayloadOf(ctx, u, err)
+}
+
+// DeleteUser is the resolver for the deleteUser field.
+func (r *mutationResolver) DeleteUser(ctx context.Context, id string) (*model.OkPayload, error) {
+	err := r.Accounts.DeleteUser(ctx, mustCaller(ctx), id)
+	return r.okPayload(ctx, err, "")
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*models.User, error) {
 	return mustCaller(ctx).User, nil
@@ -105,10 +149,53 @@ func (r *queryResolver) Sessions(ctx context.Context) ([]*models.Session, error)
 	return r.Accounts.Sessions(ctx, mustCaller(ctx))
 }
 
+// User is the resolver for the user field.
+func (r *queryResolver) User(ctx context.Context, id string) (*models.User, error) {
+	u, err := r.Accounts.UserByID(ctx, id)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, nil
+	}
+	return u, err
+}
+
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context, first *int, after *string, filter *model.UserFilter, orderBy *model.UserOrder) (*model.UserConnection, error) {
+	p, err := r.Accounts.ListUsers(ctx, userQuery(first, after, filter, orderBy))
+	if err != nil {
+		return nil, r.argumentError(ctx, err)
+	}
+	return userConnection(p), nil
+}
+
+// AuditEvents is the resolver for the auditEvents field.
+func (r *queryResolver) AuditEvents(ctx context.Context, first *int, after *string, filter *model.AuditEventFilter) (*model.AuditEventConnection, error) {
+	p, err := r.Accounts.AuditEvents(ctx, auditQuery(first, after, filter))
+	if err != nil {
+		return nil, r.argumentError(ctx, err)
+	}
+	primeEventUsers(ctx, p.Nodes)
+	return auditConnection(p), nil
+}
+
 // Current is the resolver for the current field.
 func (r *sessionResolver) Current(ctx context.Context, obj *models.Session) (bool, error) {
 	return isCurrent(ctx, obj), nil
 }
+
+// SecurityEvents is the resolver for the securityEvents field.
+func (r *userResolver) SecurityEvents(ctx context.Context, obj *models.User, first *int, after *string) (*model.AuditEventConnection, error) {
+	c, _ := auth.CallerFrom(ctx)
+	p, err := r.Accounts.SecurityEvents(ctx, c, obj.ID, deref(first, 20),
+		deref(after, ""))
+	if err != nil {
+		return nil, r.argumentError(ctx, err)
+	}
+	primeEventUsers(ctx, p.Nodes)
+	return auditConnection(p), nil
+}
+
+// AuditEvent returns generated.AuditEventResolver implementation.
+func (r *Resolver) AuditEvent() generated.AuditEventResolver { return &auditEventResolver{r} }
 
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
@@ -119,8 +206,13 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 // Session returns generated.SessionResolver implementation.
 func (r *Resolver) Session() generated.SessionResolver { return &sessionResolver{r} }
 
+// User returns generated.UserResolver implementation.
+func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
+
 type (
-	mutationResolver struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
-	sessionResolver  struct{ *Resolver }
+	auditEventResolver struct{ *Resolver }
+	mutationResolver   struct{ *Resolver }
+	queryResolver      struct{ *Resolver }
+	sessionResolver    struct{ *Resolver }
+	userResolver       struct{ *Resolver }
 )

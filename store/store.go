@@ -34,6 +34,10 @@ type Options struct {
 	ConnMaxLifetime time.Duration
 	// BusyTimeout is how long SQLite waits for a lock before giving up.
 	BusyTimeout time.Duration
+	// QueryHook, if not nil, runs around every query. It is for
+	// measuring (tests count queries with it); never install Bun's debug
+	// hook in production, which logs SQL with its values.
+	QueryHook bun.QueryHook
 }
 
 // Store reads and writes models. Its zero value is not usable; get one
@@ -60,6 +64,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if opts.QueryHook != nil {
+		db = db.WithQueryHook(opts.QueryHook)
 	}
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()

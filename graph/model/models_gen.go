@@ -3,11 +3,45 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/usergraph/usergraph/models"
 )
+
+// A page of audit events, newest first.
+type AuditEventConnection struct {
+	// The events of this page.
+	Edges []*AuditEventEdge `json:"edges"`
+	// Where the page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many events match the filter, on all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// An audit event in a list, with its cursor.
+type AuditEventEdge struct {
+	// Pass as `after` to continue after this event.
+	Cursor string `json:"cursor"`
+	// The event.
+	Node *models.AuditEvent `json:"node"`
+}
+
+// Narrows `auditEvents`; every given field must match.
+type AuditEventFilter struct {
+	// Only events whose actor or target is this user.
+	User graphql.Omittable[*string] `json:"user,omitempty"`
+	// Only events of these types.
+	Types graphql.Omittable[[]models.AuditEventType] `json:"types,omitempty"`
+	// Only events at or after this time.
+	Since graphql.Omittable[*time.Time] `json:"since,omitempty"`
+	// Only events before this time.
+	Until graphql.Omittable[*time.Time] `json:"until,omitempty"`
+}
 
 // The result of a mutation that logs a user in.
 type AuthPayload struct {
@@ -36,6 +70,12 @@ type ChangePasswordInput struct {
 	NewPassword string `json:"newPassword"`
 }
 
+// Input of `deleteAccount`.
+type DeleteAccountInput struct {
+	// The account's password, to confirm.
+	Password string `json:"password"`
+}
+
 // Input of `login`.
 type LoginInput struct {
 	// The account's email address, in any letter case.
@@ -46,6 +86,26 @@ type LoginInput struct {
 
 // Entry points that change state.
 type Mutation struct {
+}
+
+// The result of a mutation that has nothing to return but success.
+type OkPayload struct {
+	// Whether the mutation did what was asked; false when there are errors.
+	Ok bool `json:"ok"`
+	// What went wrong; empty on success.
+	Errors []*models.Error `json:"errors"`
+}
+
+// Where a page of a list is, for cursor pagination.
+type PageInfo struct {
+	// Whether more items follow this page.
+	HasNextPage bool `json:"hasNextPage"`
+	// Whether items precede this page (true for any page asked for after a cursor).
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the first item of the page; null when it is empty.
+	StartCursor *string `json:"startCursor,omitempty"`
+	// The cursor of the last item; pass it as `after` for the next page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 // Read-only entry points.
@@ -73,10 +133,167 @@ type UpdateProfileInput struct {
 	AvatarURL graphql.Omittable[*string] `json:"avatarUrl,omitempty"`
 }
 
+// A page of users.
+type UserConnection struct {
+	// The users of this page, in the requested order.
+	Edges []*UserEdge `json:"edges"`
+	// Where the page is.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many users match the filter, on all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A user in a list, with its cursor.
+type UserEdge struct {
+	// Pass as `after` to continue after this user.
+	Cursor string `json:"cursor"`
+	// The user.
+	Node *models.User `json:"node"`
+}
+
+// Narrows `users`; every given field must match.
+type UserFilter struct {
+	// Part of the email or display name, ignoring letter case.
+	Query graphql.Omittable[*string] `json:"query,omitempty"`
+	// Only users with this role.
+	Role graphql.Omittable[*models.Role] `json:"role,omitempty"`
+	// Only disabled (true) or enabled (false) users.
+	Disabled graphql.Omittable[*bool] `json:"disabled,omitempty"`
+	// Only users whose email is (or is not) verified.
+	EmailVerified graphql.Omittable[*bool] `json:"emailVerified,omitempty"`
+}
+
+// The order of `users`; ties are broken by id.
+type UserOrder struct {
+	// The sort key.
+	Field UserOrderField `json:"field"`
+	// The direction.
+	Direction OrderDirection `json:"direction"`
+}
+
 // The result of a mutation that changes a user.
 type UserPayload struct {
 	// The user as it is after the change; null when there are errors.
 	User *models.User `json:"user,omitempty"`
 	// What went wrong; empty on success.
 	Errors []*models.Error `json:"errors"`
+}
+
+// A sort direction.
+type OrderDirection string
+
+const (
+	// Smallest first.
+	OrderDirectionAsc OrderDirection = "ASC"
+	// Largest first.
+	OrderDirectionDesc OrderDirection = "DESC"
+)
+
+var AllOrderDirection = []OrderDirection{
+	OrderDirectionAsc,
+	OrderDirectionDesc,
+}
+
+func (e OrderDirection) IsValid() bool {
+	switch e {
+	case OrderDirectionAsc, OrderDirectionDesc:
+		return true
+	}
+	return false
+}
+
+func (e OrderDirection) String() string {
+	return string(e)
+}
+
+func (e *OrderDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderDirection", str)
+	}
+	return nil
+}
+
+func (e OrderDirection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What `users` sorts by.
+type UserOrderField string
+
+const (
+	// Registration time.
+	UserOrderFieldCreatedAt UserOrderField = "CREATED_AT"
+	// Email address, ignoring letter case.
+	UserOrderFieldEmail UserOrderField = "EMAIL"
+	// Last login; users who never logged in come last in either direction.
+	UserOrderFieldLastLoginAt UserOrderField = "LAST_LOGIN_AT"
+)
+
+var AllUserOrderField = []UserOrderField{
+	UserOrderFieldCreatedAt,
+	UserOrderFieldEmail,
+	UserOrderFieldLastLoginAt,
+}
+
+func (e UserOrderField) IsValid() bool {
+	switch e {
+	case UserOrderFieldCreatedAt, UserOrderFieldEmail, UserOrderFieldLastLoginAt:
+		return true
+	}
+	return false
+}
+
+func (e UserOrderField) String() string {
+	return string(e)
+}
+
+func (e *UserOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UserOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UserOrderField", str)
+	}
+	return nil
+}
+
+func (e UserOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UserOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UserOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -1,0 +1,40 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/usergraph/usergraph/graph/model"
+	"github.com/usergraph/usergraph/models"
+)
+
+// userPayloadOf maps the outcome of an admin change of a user; errors
+// about the target user come back with field ["id"].
+func (r *Resolver) userPayloadOf(ctx context.Context, u *models.User,
+	err error) (*model.UserPayload, error) {
+	errs, err := userErrors(ctx, err, "")
+	if err != nil {
+		return nil, err
+	}
+	return userPayload(u, errs), nil
+}
+
+// okPayload maps the outcome of a use case that returns nothing, with
+// error fields placed under arg.
+func (r *Resolver) okPayload(ctx context.Context, err error,
+	arg string) (*model.OkPayload, error) {
+	errs, err := userErrors(ctx, err, arg)
+	if err != nil {
+		return nil, err
+	}
+	return &model.OkPayload{Ok: len(errs) == 0, Errors: nonNil(errs)}, nil
+}
+
+// argumentError turns an invalid argument of a query (a bad cursor or
+// page size) into a top-level BAD_REQUEST error: queries have no payload
+// to carry user errors.
+func (r *Resolver) argumentError(ctx context.Context, err error) error {
+	if es, ok := models.UserErrors(err); ok {
+		return es[0]
+	}
+	return err
+}
