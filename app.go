@@ -12,6 +12,7 @@ import (
 	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/graph"
 	"github.com/usergraph/usergraph/keys"
+	"github.com/usergraph/usergraph/mail"
 	"github.com/usergraph/usergraph/store"
 	"github.com/usergraph/usergraph/telemetry"
 )
@@ -25,6 +26,7 @@ type app struct {
 	accounts *account.Service
 	tokens   *auth.Tokens
 	keys     *keys.Manager // nil when the operator manages the key
+	mail     *mail.Worker
 	trusted  graph.TrustedDocuments
 	proxies  auth.Proxies
 	limiter  *auth.RateLimiter
@@ -121,7 +123,44 @@ func (a *app) init(ctx context.Context) error {
 		Metrics: a.metrics,
 		Log:     a.log,
 		Now:     a.now,
+		// The worker is made below; by the time mail is queued it is.
+		MailWake: func() { a.mail.Wake() },
 	}, a.cfg.accountConfig())
+	if err != nil {
+		return err
+	}
+	return a.newMailWorker(secrets)
+}
+
+// newMailWorker builds the outbox worker: SMTP when configured, and in
+// development without SMTP a sender that writes each message, link
+// included, to the log.
+func (a *app) newMailWorker(secrets *auth.Secrets) error {
+	var sender mail.Sender = mail.NewLogSender(a.log)
+	if m := a.cfg.Mail; m.SMTPURL != "" {
+		smtp, err := mail.NewSMTPSender(mail.SMTPConfig{URL: m.SMTPURL,
+			From: m.From, RequireSTARTTLS: m.RequireSTARTTLS,
+			Timeout: 30 * time.Second})
+		if err != nil {
+			return fmt.Errorf("smtp: %w", err)
+		}
+		sender = smtp
+	} else {
+		a.log.Warn("no SMTP configured: mail is written to the log")
+	}
+	templates, err := mail.LoadTemplates(a.cfg.templateConfig())
+	if err != nil {
+		return fmt.Errorf("mail templates: %w", err)
+	}
+	a.mail, err = mail.NewWorker(mail.WorkerDeps{
+		Store:     a.store,
+		Sender:    sender,
+		Templates: templates,
+		Secrets:   secrets,
+		Jobs:      a.accounts.MailJobs(),
+		Log:       a.log,
+		Now:       a.now,
+	}, mail.DefaultWorkerConfig())
 	return err
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/graph"
 	"github.com/usergraph/usergraph/keys"
+	"github.com/usergraph/usergraph/mail"
 	"github.com/usergraph/usergraph/store"
 )
 
@@ -36,6 +37,7 @@ type Config struct {
 
 	Tokens   TokenConfig
 	Cookie   CookieConfig
+	Mail     MailConfig
 	Password PasswordConfig
 	HTTP     HTTPConfig
 	DB       DBConfig
@@ -58,6 +60,23 @@ type TokenConfig struct {
 	Algorithm      string
 	JWKSMaxAge     time.Duration
 	KeyRotation    time.Duration
+}
+
+// MailConfig is about email: delivery, links and the flows that send it.
+type MailConfig struct {
+	SMTPURL                  string
+	From                     string
+	RequireSTARTTLS          bool
+	AppURL                   string
+	VerifyPath               string
+	ResetPath                string
+	ChangeEmailPath          string
+	Templates                string
+	RequireEmailVerification bool
+	VerifyTTL                time.Duration
+	ResetTTL                 time.Duration
+	ChangeTTL                time.Duration
+	Interval                 time.Duration
 }
 
 // CookieConfig is about the refresh-token cookie for SPA clients.
@@ -193,6 +212,40 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&t.PurgeInterval, "purge-interval", 10*time.Minute,
 		"how often ended sessions and their token digests are deleted")
 
+	m := &c.Mail
+	fs.StringVar(&m.SMTPURL, "smtp-url", "",
+		"SMTP server, smtp://user:password@host:587 (STARTTLS) or "+
+			"smtps://…:465 (TLS); unset in development, mail is logged")
+	fs.StringVar(&m.From, "mail-from", "usergraph <no-reply@localhost>",
+		"the From address of mail")
+	fs.BoolVar(&m.RequireSTARTTLS, "smtp-require-starttls", false,
+		"refuse an smtp:// server that does not offer STARTTLS "+
+			"(always on in production)")
+	fs.StringVar(&m.AppURL, "app-url", "http://localhost:3000",
+		"the client application's base URL, which emailed links open")
+	paths := mail.DefaultLinkPaths()
+	fs.StringVar(&m.VerifyPath, "verify-email-path",
+		paths[mail.VerifyEmail], "page of the email verification link")
+	fs.StringVar(&m.ResetPath, "reset-password-path",
+		paths[mail.ResetPassword], "page of the password reset link")
+	fs.StringVar(&m.ChangeEmailPath, "confirm-email-change-path",
+		paths[mail.ChangeEmailConfirm], "page of the email change link")
+	fs.StringVar(&m.Templates, "mail-templates", "",
+		"directory of <purpose>.txt and .html files that replace the "+
+			"built-in mail templates")
+	fs.BoolVar(&m.RequireEmailVerification, "require-email-verification",
+		false, "refuse login until the address is verified; registration "+
+			"then answers alike for new and registered addresses")
+	email := account.DefaultEmailConfig()
+	fs.DurationVar(&m.VerifyTTL, "verify-email-ttl", email.VerifyTTL,
+		"lifetime of an email verification link")
+	fs.DurationVar(&m.ResetTTL, "reset-password-ttl", email.ResetTTL,
+		"lifetime of a password reset link")
+	fs.DurationVar(&m.ChangeTTL, "email-change-ttl", email.ChangeTTL,
+		"lifetime of an email change link")
+	fs.DurationVar(&m.Interval, "mail-interval", email.Interval,
+		"at most one message of a kind per address per interval")
+
 	ck := &c.Cookie
 	fs.BoolVar(&ck.Enabled, "refresh-cookie", false,
 		"let clients ask for the refresh token in an HttpOnly cookie "+
@@ -315,6 +368,7 @@ func (c *Config) applyModeDefaults(explicit map[string]bool) {
 		return
 	}
 	c.Cookie.Secure = true
+	c.Mail.RequireSTARTTLS = true
 	if !explicit["playground"] {
 		c.HTTP.Playground = false
 	}
@@ -361,6 +415,9 @@ func (c *Config) Validate() error {
 	check(c.Tokens.KeyRotation >= c.Tokens.JWKSMaxAge,
 		"%s must be at least %s", envName("key-rotation"),
 		envName("jwks-max-age"))
+	if _, err := mail.LoadTemplates(c.templateConfig()); err != nil {
+		errs = append(errs, fmt.Errorf("mail templates and links: %w", err))
+	}
 	check(c.AuditRetention >= 24*time.Hour,
 		"%s must be at least 24h", envName("audit-retention"))
 	check(c.Tokens.PurgeInterval >= time.Second,
@@ -447,6 +504,10 @@ func (c *Config) productionProblems() []error {
 				envName("cors-origins")))
 		}
 	}
+	if c.Mail.SMTPURL == "" {
+		errs = append(errs, fmt.Errorf("production needs mail delivery: "+
+			"set %s", envName("smtp-url")))
+	}
 	def := auth.DefaultHashParams()
 	if c.Password.Argon2MemoryKiB < uint(def.MemoryKiB) ||
 		c.Password.Argon2Time < uint(def.Iterations) {
@@ -460,12 +521,31 @@ func (c *Config) accountConfig() account.Config {
 	policy := account.DefaultPasswordPolicy()
 	policy.MinLength = c.Password.MinLength
 	return account.Config{
-		AccessTokenTTL: c.Tokens.AccessTTL,
-		SessionTTL:     c.Tokens.SessionTTL,
-		MaxSessionAge:  c.Tokens.MaxSessionAge,
-		RefreshGrace:   c.Tokens.RefreshGrace,
-		MaxSessions:    c.Tokens.MaxSessions,
-		Password:       policy,
+		AccessTokenTTL:           c.Tokens.AccessTTL,
+		SessionTTL:               c.Tokens.SessionTTL,
+		MaxSessionAge:            c.Tokens.MaxSessionAge,
+		RefreshGrace:             c.Tokens.RefreshGrace,
+		MaxSessions:              c.Tokens.MaxSessions,
+		Password:                 policy,
+		RequireEmailVerification: c.Mail.RequireEmailVerification,
+		Email: account.EmailConfig{
+			VerifyTTL: c.Mail.VerifyTTL,
+			ResetTTL:  c.Mail.ResetTTL,
+			ChangeTTL: c.Mail.ChangeTTL,
+			Interval:  c.Mail.Interval,
+		},
+	}
+}
+
+// templateConfig is where mail templates come from and where links go.
+func (c *Config) templateConfig() mail.TemplateConfig {
+	return mail.TemplateConfig{
+		Dir: c.Mail.Templates,
+		Links: mail.LinkConfig{AppURL: c.Mail.AppURL, Paths: map[string]string{
+			mail.VerifyEmail:        c.Mail.VerifyPath,
+			mail.ResetPassword:      c.Mail.ResetPath,
+			mail.ChangeEmailConfirm: c.Mail.ChangeEmailPath,
+		}},
 	}
 }
 

@@ -181,6 +181,10 @@ func TestHelpListsEveryVariable(t *testing.T) {
 	}
 }
 
+// smtpURL is a well-formed SMTP server for production configurations
+// that never send mail.
+const smtpURL = "smtp://mailer:secret@127.0.0.1:2525"
+
 func TestProductionConfig(t *testing.T) {
 	keyFile, secret := writeKeyFile(t), newSecret(t)
 	db := filepath.Join(t.TempDir(), "prod.db")
@@ -200,6 +204,13 @@ func TestProductionConfig(t *testing.T) {
 			t.Errorf("run = %d; want 2", code)
 		}
 	})
+	t.Run("refused without mail delivery", func(t *testing.T) {
+		_, err := loadConfig([]string{"--env", "production",
+			"--secret", secret, "--database", db}, noEnv, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "USERGRAPH_SMTP_URL") {
+			t.Errorf("err = %v; want one naming the SMTP URL", err)
+		}
+	})
 	t.Run("refused with weak hashing", func(t *testing.T) {
 		_, err := loadConfig([]string{"--env", "production",
 			"--signing-key-file", keyFile, "--secret", secret,
@@ -210,7 +221,8 @@ func TestProductionConfig(t *testing.T) {
 	})
 	t.Run("accepted with a secret and generated keys", func(t *testing.T) {
 		_, err := loadConfig([]string{"--env", "production",
-			"--secret", secret, "--database", db}, noEnv, io.Discard)
+			"--secret", secret, "--database", db, "--smtp-url", smtpURL},
+			noEnv, io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +231,8 @@ func TestProductionConfig(t *testing.T) {
 		cfg, err := loadConfig(nil, envOf(map[string]string{
 			"USERGRAPH_ENV": "production", "USERGRAPH_DATABASE": db,
 			"USERGRAPH_SIGNING_KEY_FILE": keyFile,
-			"USERGRAPH_SECRET":           secret}), io.Discard)
+			"USERGRAPH_SECRET":           secret,
+			"USERGRAPH_SMTP_URL":         smtpURL}), io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,6 +244,7 @@ func TestProductionConfig(t *testing.T) {
 	})
 	t.Run("explicit settings win", func(t *testing.T) {
 		cfg, err := loadConfig([]string{"--env", "production",
+			"--smtp-url", smtpURL,
 			"--signing-key-file", keyFile, "--secret", secret,
 			"--database", db, "--introspection"}, noEnv, io.Discard)
 		if err != nil {
@@ -246,6 +260,7 @@ func TestProductionServer(t *testing.T) {
 	keyFile := writeKeyFile(t)
 	prod := newTestServer(t, func(c *Config) {
 		p, err := loadConfig([]string{"--env", "production",
+			"--smtp-url", smtpURL,
 			"--signing-key-file", keyFile, "--secret", newSecret(t),
 			"--database", c.Database}, noEnv, io.Discard)
 		if err != nil {

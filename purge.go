@@ -26,6 +26,8 @@ func (a *app) purgeLoop(ctx context.Context, interval time.Duration) {
 func (a *app) purge(ctx context.Context) {
 	n, err := a.accounts.PurgeSessions(ctx)
 	a.reportPurge(ctx, "sessions", n, err)
+	n, err = a.accounts.PurgeOneTimeTokens(ctx)
+	a.reportPurge(ctx, "one-time tokens", n, err)
 	before := a.now().Add(-a.cfg.AuditRetention)
 	n, err = a.accounts.PurgeAuditEvents(ctx, before)
 	a.reportPurge(ctx, "audit events", n, err)

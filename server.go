@@ -79,6 +79,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	defer stopBackground()
 	go a.purgeLoop(bg, cfg.Tokens.PurgeInterval)
 	go a.runKeys(bg)
+	go a.mail.Run(bg)
 	log.Info("listening", slog.String("addr", ln.Addr().String()),
 		slog.String("env", cfg.Env),
 		slog.String("database", string(a.store.Dialect())))

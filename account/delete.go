@@ -65,5 +65,8 @@ func (s *Service) deleteUser(ctx context.Context, tx *store.Store,
 	if err != nil {
 		return err
 	}
+	if err := s.forgetMail(ctx, tx, u); err != nil {
+		return err
+	}
 	return tx.DeleteUser(ctx, u.ID)
 }

@@ -57,6 +57,9 @@ func (s *Service) login(ctx context.Context, in LoginInput,
 		return nil, s.loginFailed(ctx, user, normalized, client,
 			models.ErrAccountDisabled)
 	}
+	if err := s.requireVerified(ctx, user); err != nil {
+		return nil, err
+	}
 	return s.startSession(ctx, user, client, func(tx *store.Store) error {
 		if err := tx.TouchLogin(ctx, user.ID, s.clock()); err != nil {
 			return err

@@ -49,6 +49,9 @@ func (s *Service) ChangePassword(ctx context.Context, c *auth.Caller,
 		if err != nil {
 			return err
 		}
+		if err := s.notifyPasswordChanged(ctx, tx, c.User); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, auditEntry{Type: models.AuditPasswordChange,
 			Actor: c.User.ID, Target: c.User.ID})
 	})

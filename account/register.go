@@ -35,6 +35,10 @@ func (s *Service) register(ctx context.Context, in RegisterInput,
 	if err != nil {
 		return nil, err
 	}
+	if s.cfg.RequireEmailVerification {
+		// The same answer for new and registered addresses: nil, nil.
+		return s.registerPending(ctx, user, password)
+	}
 	// Checked before hashing only to spare the work; the unique index
 	// decides races.
 	_, err = s.store.UserByEmail(ctx, user.EmailNormalized)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/usergraph/usergraph/auth"
+	"github.com/usergraph/usergraph/mail"
 	"github.com/usergraph/usergraph/store"
 	"github.com/usergraph/usergraph/telemetry"
 )
@@ -36,6 +37,13 @@ type Config struct {
 	MaxSessions int
 	// Password is the password policy.
 	Password PasswordPolicy
+	// RequireEmailVerification keeps an account whose address is not
+	// verified from logging in, and makes registration answer alike for
+	// new and registered addresses.
+	RequireEmailVerification bool
+	// Email sets the lifetimes of emailed links and flood control; its
+	// zero value stands for DefaultEmailConfig.
+	Email EmailConfig
 }
 
 // Validate names the first setting that is out of bounds.
@@ -57,6 +65,9 @@ func (c Config) Validate() error {
 	if c.MaxSessions < 1 || c.MaxSessions > 10_000 {
 		return errors.New("sessions per user must be between 1 and 10000")
 	}
+	if err := c.Email.Validate(); err != nil {
+		return err
+	}
 	return c.Password.Validate()
 }
 
@@ -70,10 +81,13 @@ type Service struct {
 	metrics *telemetry.Metrics
 	log     *slog.Logger
 	now     func() time.Time
+
+	outbox   *mail.Outbox
+	mailWake func()
 }
 
 // Deps are what a Service works with. Now may be nil (time.Now); the
-// metrics may be nil.
+// metrics may be nil; MailWake may be nil.
 type Deps struct {
 	Store   *store.Store
 	Hasher  *auth.Hasher
@@ -82,10 +96,16 @@ type Deps struct {
 	Metrics *telemetry.Metrics
 	Log     *slog.Logger
 	Now     func() time.Time
+	// MailWake is called after a transaction queued mail, so that it
+	// goes out at once: mail.Worker.Wake.
+	MailWake func()
 }
 
 // New returns a Service. It fails when cfg is out of bounds.
 func New(d Deps, cfg Config) (*Service, error) {
+	if cfg.Email == (EmailConfig{}) {
+		cfg.Email = DefaultEmailConfig()
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("account config: %w", err)
 	}
@@ -93,8 +113,13 @@ func New(d Deps, cfg Config) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
+	outbox, err := mail.NewOutbox(d.Secrets, cfg.Email.Interval)
+	if err != nil {
+		return nil, err
+	}
 	return &Service{store: d.Store, hasher: d.Hasher, tokens: d.Tokens,
-		secrets: d.Secrets, cfg: cfg, metrics: d.Metrics, log: d.Log, now: now}, nil
+		secrets: d.Secrets, cfg: cfg, metrics: d.Metrics, log: d.Log, now: now,
+		outbox: outbox, mailWake: d.MailWake}, nil
 }
 
 // clock returns the current time as stored: UTC, to the microsecond that

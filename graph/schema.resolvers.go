@@ -106,6 +106,46 @@ func (r *mutationResolver) RevokeSession(ctx context.Context, id string) (bool, 
 	return r.Accounts.RevokeSession(ctx, mustCaller(ctx), id)
 }
 
+// RequestEmailVerification is the resolver for the requestEmailVerification field.
+func (r *mutationResolver) RequestEmailVerification(ctx context.Context) (bool, error) {
+	return r.Accounts.RequestEmailVerification(ctx, mustCaller(ctx))
+}
+
+// VerifyEmail is the resolver for the verifyEmail field.
+func (r *mutationResolver) VerifyEmail(ctx context.Context, token string) (*model.UserPayload, error) {
+	u, err := r.Accounts.VerifyEmail(ctx, token)
+	return r.userPayloadOf(ctx, u, err)
+}
+
+// RequestPasswordReset is the resolver for the requestPasswordReset field.
+func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string) (*model.OkPayload, error) {
+	return r.okPayload(ctx, r.Accounts.RequestPasswordReset(ctx, email), "")
+}
+
+// ResetPassword is the resolver for the resetPassword field.
+func (r *mutationResolver) ResetPassword(ctx context.Context, input model.ResetPasswordInput) (*model.AuthPayload, error) {
+	res, err := r.Accounts.ResetPassword(ctx, input.Token, input.NewPassword,
+		auth.ClientFrom(ctx))
+	return r.loggedIn(ctx, res, err, "input", false)
+}
+
+// RequestEmailChange is the resolver for the requestEmailChange field.
+func (r *mutationResolver) RequestEmailChange(ctx context.Context, input model.RequestEmailChangeInput) (*model.UserPayload, error) {
+	u, err := r.Accounts.RequestEmailChange(ctx, mustCaller(ctx),
+		input.NewEmail, input.CurrentPassword)
+	errs, err := userErrors(ctx, err, "input")
+	if err != nil {
+		return nil, err
+	}
+	return userPayload(u, errs), nil
+}
+
+// ConfirmEmailChange is the resolver for the confirmEmailChange field.
+func (r *mutationResolver) ConfirmEmailChange(ctx context.Context, token string) (*model.UserPayload, error) {
+	u, err := r.Accounts.ConfirmEmailChange(ctx, token)
+	return r.userPayloadOf(ctx, u, err)
+}
+
 // DeleteAccount is the resolver for the deleteAccount field.
 func (r *mutationResolver) DeleteAccount(ctx context.Context, input model.DeleteAccountInput) (*model.OkPayload, error) {
 	err := r.Accounts.DeleteAccount(ctx, mustCaller(ctx), input.Password)

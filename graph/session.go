@@ -18,7 +18,7 @@ func (r *Resolver) loggedIn(ctx context.Context, res *account.AuthResult,
 		return nil, err
 	}
 	p := authPayload(res, errs)
-	if len(errs) == 0 && (cookie || r.Cookie.wanted(ctx)) {
+	if res != nil && len(errs) == 0 && (cookie || r.Cookie.wanted(ctx)) {
 		r.Cookie.set(ctx, res.RefreshToken, res.Session.ExpiresAt)
 		p.RefreshToken = nil
 	}

@@ -122,6 +122,22 @@ type RegisterInput struct {
 	DisplayName graphql.Omittable[*string] `json:"displayName,omitempty"`
 }
 
+// Input of `requestEmailChange`.
+type RequestEmailChangeInput struct {
+	// The address to switch to; it receives a confirmation link.
+	NewEmail string `json:"newEmail"`
+	// The account's password, to confirm.
+	CurrentPassword string `json:"currentPassword"`
+}
+
+// Input of `resetPassword`.
+type ResetPasswordInput struct {
+	// The token from the reset link (the part after `#token=`).
+	Token string `json:"token"`
+	// The new password; the same rules as at registration.
+	NewPassword string `json:"newPassword"`
+}
+
 // Input of `updateProfile`. A field left out is unchanged; a field set to
 // null or to the empty string is cleared.
 type UpdateProfileInput struct {
