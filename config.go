@@ -90,6 +90,9 @@ type CookieConfig struct {
 // PasswordConfig is about the password policy and its hashing.
 type PasswordConfig struct {
 	MinLength       int
+	FreeFailures    int
+	Backoff         time.Duration
+	BackoffMax      time.Duration
 	Argon2MemoryKiB uint
 	Argon2Time      uint
 	Argon2Threads   uint
@@ -261,6 +264,14 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.IntVar(&p.MinLength, "password-min-length", 15,
 		"minimum password length in characters (8 to 64; below 15 only "+
 			"with a second factor)")
+	lock := account.DefaultLockoutConfig()
+	fs.IntVar(&p.FreeFailures, "login-free-failures", lock.FreeFailures,
+		"failed logins of one address before back-off starts")
+	fs.DurationVar(&p.Backoff, "login-backoff", lock.Base,
+		"first back-off after the free failures; it doubles with each "+
+			"further failure")
+	fs.DurationVar(&p.BackoffMax, "login-backoff-max", lock.Max,
+		"longest login back-off")
 	fs.UintVar(&p.Argon2MemoryKiB, "argon2-memory-kib", 19456,
 		"argon2id memory per hash, KiB")
 	fs.UintVar(&p.Argon2Time, "argon2-time", 2, "argon2id iterations")
@@ -528,6 +539,11 @@ func (c *Config) accountConfig() account.Config {
 		MaxSessions:              c.Tokens.MaxSessions,
 		Password:                 policy,
 		RequireEmailVerification: c.Mail.RequireEmailVerification,
+		Lockout: account.LockoutConfig{
+			FreeFailures: c.Password.FreeFailures,
+			Base:         c.Password.Backoff,
+			Max:          c.Password.BackoffMax,
+		},
 		Email: account.EmailConfig{
 			VerifyTTL: c.Mail.VerifyTTL,
 			ResetTTL:  c.Mail.ResetTTL,

@@ -28,6 +28,8 @@ func (a *app) purge(ctx context.Context) {
 	a.reportPurge(ctx, "sessions", n, err)
 	n, err = a.accounts.PurgeOneTimeTokens(ctx)
 	a.reportPurge(ctx, "one-time tokens", n, err)
+	n, err = a.accounts.PurgeLoginAttempts(ctx)
+	a.reportPurge(ctx, "login attempts", n, err)
 	before := a.now().Add(-a.cfg.AuditRetention)
 	n, err = a.accounts.PurgeAuditEvents(ctx, before)
 	a.reportPurge(ctx, "audit events", n, err)

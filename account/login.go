@@ -45,9 +45,15 @@ func (s *Service) login(ctx context.Context, in LoginInput,
 	if err != nil {
 		return nil, asUserError(err).At("email")
 	}
+	if err := s.checkLockout(ctx, normalized); err != nil {
+		return nil, err
+	}
 	password := NormalizePassword(in.Password)
 	user, err := s.checkPassword(ctx, normalized, password)
 	if errors.Is(err, models.ErrInvalidCredentials) {
+		if err := s.countFailure(ctx, normalized); err != nil {
+			return nil, err
+		}
 		return nil, s.loginFailed(ctx, user, normalized, client, err)
 	}
 	if err != nil {
@@ -62,6 +68,9 @@ func (s *Service) login(ctx context.Context, in LoginInput,
 	}
 	return s.startSession(ctx, user, client, func(tx *store.Store) error {
 		if err := tx.TouchLogin(ctx, user.ID, s.clock()); err != nil {
+			return err
+		}
+		if err := s.clearFailures(ctx, tx, normalized); err != nil {
 			return err
 		}
 		return s.auditAs(ctx, tx, auditEntry{Type: models.AuditLoginSuccess,
@@ -247,7 +256,7 @@ func resultLabel(err error) string {
 		return "success"
 	}
 	var busy *auth.BusyError
-	if errors.As(err, &busy) {
+	if errors.As(err, &busy) || errors.Is(err, auth.ErrRateLimited) {
 		return "rate_limited"
 	}
 	if es, ok := models.UserErrors(err); ok {

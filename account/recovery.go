@@ -91,6 +91,10 @@ func (s *Service) ResetPassword(ctx context.Context, token,
 		if err := s.resetPassword(ctx, tx, u, hash); err != nil {
 			return err
 		}
+		// A reset proves the owner: a back-off a stranger caused ends.
+		if err := s.clearFailures(ctx, tx, u.EmailNormalized); err != nil {
+			return err
+		}
 		return s.auditAs(ctx, tx, auditEntry{Type: models.AuditPasswordReset,
 			Actor: u.ID, Target: u.ID}, client)
 	})

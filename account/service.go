@@ -44,6 +44,9 @@ type Config struct {
 	// Email sets the lifetimes of emailed links and flood control; its
 	// zero value stands for DefaultEmailConfig.
 	Email EmailConfig
+	// Lockout is the back-off after failed logins; its zero value stands
+	// for DefaultLockoutConfig.
+	Lockout LockoutConfig
 }
 
 // Validate names the first setting that is out of bounds.
@@ -66,6 +69,9 @@ func (c Config) Validate() error {
 		return errors.New("sessions per user must be between 1 and 10000")
 	}
 	if err := c.Email.Validate(); err != nil {
+		return err
+	}
+	if err := c.Lockout.Validate(); err != nil {
 		return err
 	}
 	return c.Password.Validate()
@@ -105,6 +111,9 @@ type Deps struct {
 func New(d Deps, cfg Config) (*Service, error) {
 	if cfg.Email == (EmailConfig{}) {
 		cfg.Email = DefaultEmailConfig()
+	}
+	if cfg.Lockout == (LockoutConfig{}) {
+		cfg.Lockout = DefaultLockoutConfig()
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("account config: %w", err)
