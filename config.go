@@ -378,8 +378,14 @@ func (c *Config) applyModeDefaults(explicit map[string]bool) {
 	if !c.production() {
 		return
 	}
-	c.Cookie.Secure = true
-	c.Mail.RequireSTARTTLS = true
+	// Safe unless the operator said otherwise, which Validate then
+	// refuses by name.
+	if !explicit["refresh-cookie-secure"] {
+		c.Cookie.Secure = true
+	}
+	if !explicit["smtp-require-starttls"] {
+		c.Mail.RequireSTARTTLS = true
+	}
 	if !explicit["playground"] {
 		c.HTTP.Playground = false
 	}
@@ -518,6 +524,15 @@ func (c *Config) productionProblems() []error {
 	if c.Mail.SMTPURL == "" {
 		errs = append(errs, fmt.Errorf("production needs mail delivery: "+
 			"set %s", envName("smtp-url")))
+	}
+	if !c.Cookie.Secure {
+		errs = append(errs, fmt.Errorf("production refuses a refresh "+
+			"cookie without Secure: unset %s",
+			envName("refresh-cookie-secure")))
+	}
+	if !c.Mail.RequireSTARTTLS && strings.HasPrefix(c.Mail.SMTPURL, "smtp:") {
+		errs = append(errs, fmt.Errorf("production refuses to send mail "+
+			"in clear text: unset %s", envName("smtp-require-starttls")))
 	}
 	def := auth.DefaultHashParams()
 	if c.Password.Argon2MemoryKiB < uint(def.MemoryKiB) ||

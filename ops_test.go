@@ -204,6 +204,18 @@ func TestProductionConfig(t *testing.T) {
 			t.Errorf("run = %d; want 2", code)
 		}
 	})
+	t.Run("refused with unsafe explicit settings", func(t *testing.T) {
+		_, err := loadConfig([]string{"--env", "production", "--secret",
+			secret, "--database", db, "--smtp-url", smtpURL,
+			"--refresh-cookie-secure=false", "--smtp-require-starttls=false",
+			"--refresh-cookie", "--cors-origins", "*"}, noEnv, io.Discard)
+		for _, name := range []string{"USERGRAPH_REFRESH_COOKIE_SECURE",
+			"USERGRAPH_SMTP_REQUIRE_STARTTLS", "USERGRAPH_CORS_ORIGINS"} {
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("err = %v; want one naming %s", err, name)
+			}
+		}
+	})
 	t.Run("refused without mail delivery", func(t *testing.T) {
 		_, err := loadConfig([]string{"--env", "production",
 			"--secret", secret, "--database", db}, noEnv, io.Discard)
