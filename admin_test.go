@@ -261,3 +261,16 @@ func TestPurgeOldAuditEvents(t *testing.T) {
 		t.Fatalf("%d events after the purge, want 1", conn.TotalCount)
 	}
 }
+
+func TestAdminPageComplexity(t *testing.T) {
+	s, admin := newAdminServer(t)
+	page := `{ users(first: 100) { edges { cursor node { id email
+		emailVerified displayName role disabled createdAt lastLoginAt } }
+		pageInfo { hasNextPage endCursor } totalCount } }`
+	if res := s.gql(t, admin, page, nil); res.code() != "" {
+		t.Fatalf("a full admin page was refused: %s", res.Body)
+	}
+	nested := `{ users(first: 100) { edges { node { securityEvents(first: 100)
+		{ edges { node { type actor { email } } } } } } } }`
+	wantCode(t, s.gql(t, admin, nested, nil), "GRAPHQL_VALIDATION_FAILED")
+}

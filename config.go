@@ -298,7 +298,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 		"most root fields one operation selects")
 	fs.IntVar(&h.MaxDirectives, "max-directives", 5,
 		"most directives on one field (four times this in a document)")
-	fs.IntVar(&h.MaxComplexity, "max-complexity", 1000,
+	fs.IntVar(&h.MaxComplexity, "max-complexity", 5000,
 		"highest operation complexity (a list costs its page size times "+
 			"its fields)")
 	fs.IntVar(&h.MaxErrors, "max-errors", 10,
