@@ -68,5 +68,9 @@ func (s *Service) deleteUser(ctx context.Context, tx *store.Store,
 	if err := s.forgetMail(ctx, tx, u); err != nil {
 		return err
 	}
+	// The failure count is keyed by the address, not the account.
+	if err := s.clearFailures(ctx, tx, u.EmailNormalized); err != nil {
+		return err
+	}
 	return tx.DeleteUser(ctx, u.ID)
 }
