@@ -274,3 +274,45 @@ func TestAdminPageComplexity(t *testing.T) {
 		{ edges { node { type actor { email } } } } } } } }`
 	wantCode(t, s.gql(t, admin, nested, nil), "GRAPHQL_VALIDATION_FAILED")
 }
+
+func TestAdminArgumentsAreClientErrors(t *testing.T) {
+	s, admin := newAdminServer(t)
+	for _, q := range []string{
+		`{ auditEvents(filter: {since: "yesterday"}) { totalCount } }`,
+		`{ auditEvents(filter: {until: 12}) { totalCount } }`,
+		`{ users(first: 101) { totalCount } }`,
+	} {
+		for _, token := range []string{"", admin} {
+			res := s.gql(t, token, q, nil)
+			if c := res.code(); c == "INTERNAL_SERVER_ERROR" || c == "" {
+				t.Errorf("%s: %s", q, res.Body)
+			}
+		}
+	}
+	res := s.gql(t, admin, `{ users(first: 101) { totalCount } }`, nil)
+	if !strings.Contains(string(res.Body), "100") {
+		t.Errorf("the page limit is not named: %s", res.Body)
+	}
+}
+
+func TestSecurityEventsHideAdmins(t *testing.T) {
+	s, admin := newAdminServer(t)
+	_, id := s.mustRegister(t, "watched@example.com")
+	req := s.post(t, "application/json", []byte(`{"query":
+		"mutation($id: ID!) { disableUser(id: $id) { errors { code } } }",
+		"variables": {"id": "`+id+`"}}`))
+	req.Header.Set("Authorization", "Bearer "+admin)
+	req.Header.Set("User-Agent", "AdminConsole/9.9")
+	do(t, req)
+	s.gql(t, admin, `mutation($id: ID!) { enableUser(id: $id) { errors {
+		code } } }`, map[string]any{"id": id})
+	user := s.mustLogin(t, "watched@example.com")
+	res := s.gql(t, user, `{ me { securityEvents { edges { node { type
+		ipAddress userAgent } } } } }`, nil)
+	if res.code() != "" || strings.Contains(string(res.Body), "AdminConsole") {
+		t.Fatalf("the admin's client shows: %s", res.Body)
+	}
+	if !strings.Contains(string(res.Body), `"USER_DISABLED"`) {
+		t.Fatalf("the event itself is missing: %s", res.Body)
+	}
+}

@@ -149,3 +149,12 @@ func TestCLIUserBootstrap(t *testing.T) {
 		}
 	})
 }
+
+func TestCLIBadTrustedDocuments(t *testing.T) {
+	env := cliEnv(t)
+	env["USERGRAPH_TRUSTED_DOCUMENTS"] = filepath.Join(t.TempDir(), "none.json")
+	if code, _, errOut := runCLI(t, env, "", "migrate"); code != 2 ||
+		!strings.Contains(errOut, "USERGRAPH_TRUSTED_DOCUMENTS") {
+		t.Errorf("exit %d, %q", code, errOut)
+	}
+}

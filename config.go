@@ -224,7 +224,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.BoolVar(&m.RequireSTARTTLS, "smtp-require-starttls", false,
 		"refuse an smtp:// server that does not offer STARTTLS "+
 			"(always on in production)")
-	fs.StringVar(&m.AppURL, "app-url", "http://localhost:3000",
+	fs.StringVar(&m.AppURL, "app-url", defaultAppURL,
 		"the client application's base URL, which emailed links open")
 	paths := mail.DefaultLinkPaths()
 	fs.StringVar(&m.VerifyPath, "verify-email-path",
@@ -432,6 +432,12 @@ func (c *Config) Validate() error {
 	check(c.Tokens.KeyRotation >= c.Tokens.JWKSMaxAge,
 		"%s must be at least %s", envName("key-rotation"),
 		envName("jwks-max-age"))
+	if c.HTTP.TrustedDocs != "" {
+		if _, err := graph.LoadTrustedDocuments(c.HTTP.TrustedDocs); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w",
+				envName("trusted-documents"), err))
+		}
+	}
 	if _, err := mail.LoadTemplates(c.templateConfig()); err != nil {
 		errs = append(errs, fmt.Errorf("mail templates and links: %w", err))
 	}
@@ -506,6 +512,9 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// defaultAppURL is where development expects the client application.
+const defaultAppURL = "http://localhost:3000"
+
 // productionProblems lists what production mode refuses.
 func (c *Config) productionProblems() []error {
 	var errs []error
@@ -524,6 +533,11 @@ func (c *Config) productionProblems() []error {
 	if c.Mail.SMTPURL == "" {
 		errs = append(errs, fmt.Errorf("production needs mail delivery: "+
 			"set %s", envName("smtp-url")))
+	}
+	if !strings.HasPrefix(c.Mail.AppURL, "https://") {
+		errs = append(errs, fmt.Errorf("production needs the client "+
+			"application's https:// address for emailed links: set %s",
+			envName("app-url")))
 	}
 	if !c.Cookie.Secure {
 		errs = append(errs, fmt.Errorf("production refuses a refresh "+

@@ -185,6 +185,9 @@ func TestHelpListsEveryVariable(t *testing.T) {
 // that never send mail.
 const smtpURL = "smtp://mailer:secret@127.0.0.1:2525"
 
+// appURL is the client application production mode needs for links.
+const appURL = "https://app.example.com"
+
 func TestProductionConfig(t *testing.T) {
 	keyFile, secret := writeKeyFile(t), newSecret(t)
 	db := filepath.Join(t.TempDir(), "prod.db")
@@ -206,7 +209,7 @@ func TestProductionConfig(t *testing.T) {
 	})
 	t.Run("refused with unsafe explicit settings", func(t *testing.T) {
 		_, err := loadConfig([]string{"--env", "production", "--secret",
-			secret, "--database", db, "--smtp-url", smtpURL,
+			secret, "--database", db, "--smtp-url", smtpURL, "--app-url", appURL,
 			"--refresh-cookie-secure=false", "--smtp-require-starttls=false",
 			"--refresh-cookie", "--cors-origins", "*"}, noEnv, io.Discard)
 		for _, name := range []string{"USERGRAPH_REFRESH_COOKIE_SECURE",
@@ -214,6 +217,14 @@ func TestProductionConfig(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), name) {
 				t.Errorf("err = %v; want one naming %s", err, name)
 			}
+		}
+	})
+	t.Run("refused without an https app URL", func(t *testing.T) {
+		_, err := loadConfig([]string{"--env", "production", "--secret",
+			secret, "--database", db, "--smtp-url", smtpURL,
+			"--app-url", "http://app.example.com"}, noEnv, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "USERGRAPH_APP_URL") {
+			t.Errorf("err = %v; want one naming the app URL", err)
 		}
 	})
 	t.Run("refused without mail delivery", func(t *testing.T) {
@@ -233,7 +244,7 @@ func TestProductionConfig(t *testing.T) {
 	})
 	t.Run("accepted with a secret and generated keys", func(t *testing.T) {
 		_, err := loadConfig([]string{"--env", "production",
-			"--secret", secret, "--database", db, "--smtp-url", smtpURL},
+			"--secret", secret, "--database", db, "--smtp-url", smtpURL, "--app-url", appURL},
 			noEnv, io.Discard)
 		if err != nil {
 			t.Fatal(err)
@@ -244,7 +255,8 @@ func TestProductionConfig(t *testing.T) {
 			"USERGRAPH_ENV": "production", "USERGRAPH_DATABASE": db,
 			"USERGRAPH_SIGNING_KEY_FILE": keyFile,
 			"USERGRAPH_SECRET":           secret,
-			"USERGRAPH_SMTP_URL":         smtpURL}), io.Discard)
+			"USERGRAPH_SMTP_URL":         smtpURL,
+			"USERGRAPH_APP_URL":          appURL}), io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,7 +268,7 @@ func TestProductionConfig(t *testing.T) {
 	})
 	t.Run("explicit settings win", func(t *testing.T) {
 		cfg, err := loadConfig([]string{"--env", "production",
-			"--smtp-url", smtpURL,
+			"--smtp-url", smtpURL, "--app-url", appURL,
 			"--signing-key-file", keyFile, "--secret", secret,
 			"--database", db, "--introspection"}, noEnv, io.Discard)
 		if err != nil {
@@ -272,7 +284,7 @@ func TestProductionServer(t *testing.T) {
 	keyFile := writeKeyFile(t)
 	prod := newTestServer(t, func(c *Config) {
 		p, err := loadConfig([]string{"--env", "production",
-			"--smtp-url", smtpURL,
+			"--smtp-url", smtpURL, "--app-url", appURL,
 			"--signing-key-file", keyFile, "--secret", newSecret(t),
 			"--database", c.Database}, noEnv, io.Discard)
 		if err != nil {

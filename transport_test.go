@@ -197,3 +197,12 @@ func TestTransportOtherMethods(t *testing.T) {
 		wantCode(t, res, "BAD_REQUEST")
 	}
 }
+
+func TestTransportSeveralOperations(t *testing.T) {
+	s := newTestServer(t)
+	res := s.gql(t, "", `query A { __typename } query B { __typename }`, nil)
+	wantCode(t, res, "GRAPHQL_VALIDATION_FAILED")
+	if !strings.Contains(res.Errors[0].Message, "operationName") {
+		t.Errorf("message = %q", res.Errors[0].Message)
+	}
+}

@@ -104,8 +104,22 @@ func (s *Service) SecurityEvents(ctx context.Context, c *auth.Caller,
 	if c == nil || (c.User.ID != userID && !isAdmin(c)) {
 		return nil, auth.ErrForbidden
 	}
-	return s.store.AuditEvents(ctx, store.AuditQuery{First: first,
+	page, err := s.store.AuditEvents(ctx, store.AuditQuery{First: first,
 		After: after, Filter: store.AuditFilter{UserID: userID}})
+	if err != nil || isAdmin(c) {
+		return page, err
+	}
+	// A user sees where their own actions and the anonymous attempts on
+	// their account came from, but not an administrator's address and
+	// browser.
+	for i, e := range page.Nodes {
+		if e.ActorID != nil && *e.ActorID != c.User.ID {
+			scrubbed := *e
+			scrubbed.IPAddress, scrubbed.UserAgent = nil, nil
+			page.Nodes[i] = &scrubbed
+		}
+	}
+	return page, nil
 }
 
 // PurgeAuditEvents deletes the audit events recorded before before and

@@ -76,7 +76,10 @@ func auditQuery(first *int, after *string,
 // item selects, so that a request for 100 users with nested events
 // costs what it will cost to answer.
 func pageCost(child int, first *int, def int) int {
-	return max(1, deref(first, def)) * max(1, child)
+	// A first past the page limit is refused by the resolver with a
+	// message that says so; cost it as a full page meanwhile.
+	n := min(max(1, deref(first, def)), store.MaxPageSize)
+	return n * max(1, child)
 }
 
 func deref[T any](p *T, def T) T {

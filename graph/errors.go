@@ -74,6 +74,12 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 				// One code for every limit a document can break.
 				setCode(gqlErr, "GRAPHQL_VALIDATION_FAILED")
 			}
+			if gqlErr.Message == "operation  not found" {
+				// gqlgen's text when a document holds several
+				// operations and the request names none.
+				gqlErr.Message = "The document holds several operations: " +
+					"name the one to run in operationName."
+			}
 			return gqlErr
 		}
 		err = gqlErr.Err

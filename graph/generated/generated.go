@@ -1079,7 +1079,7 @@ type UserConnection {
 
 "Narrows ` + "`" + `users` + "`" + `; every given field must match."
 input UserFilter {
-  "Part of the email or display name, ignoring letter case."
+  "Part of the email or display name, ignoring letter case (on SQLite, of ASCII letters only)."
   query: String
   "Only users with this role."
   role: Role

@@ -169,7 +169,7 @@ type UserEdge struct {
 
 // Narrows `users`; every given field must match.
 type UserFilter struct {
-	// Part of the email or display name, ignoring letter case.
+	// Part of the email or display name, ignoring letter case (on SQLite, of ASCII letters only).
 	Query graphql.Omittable[*string] `json:"query,omitempty"`
 	// Only users with this role.
 	Role graphql.Omittable[*models.Role] `json:"role,omitempty"`

@@ -2,12 +2,12 @@
 package scalar
 
 import (
-	"errors"
 	"io"
 	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // MarshalTime writes t as an RFC 3339 string in UTC, whatever location
@@ -19,15 +19,23 @@ func MarshalTime(t time.Time) graphql.Marshaler {
 	})
 }
 
-// UnmarshalTime reads an RFC 3339 string. It fails on anything else.
+// UnmarshalTime reads an RFC 3339 string. Anything else is a BAD_REQUEST
+// GraphQL error: the client's input, not a server failure.
 func UnmarshalTime(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, errors.New("time must be an RFC 3339 string")
+		return time.Time{}, errBadTime()
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, errors.New("time must be an RFC 3339 string")
+		return time.Time{}, errBadTime()
 	}
 	return t.UTC(), nil
+}
+
+func errBadTime() error {
+	return &gqlerror.Error{
+		Message:    "A time must be an RFC 3339 string, such as 2026-12-03T17:05:00Z.",
+		Extensions: map[string]any{"code": "BAD_REQUEST"},
+	}
 }
