@@ -36,33 +36,15 @@ func (s *Store) CreateOneTimeToken(ctx context.Context,
 // token take turns and the second sees the first.
 func (s *Store) OneTimeTokenForUpdate(ctx context.Context,
 	digest string) (*models.OneTimeToken, error) {
-	t := new(models.OneTimeToken)
-	q := s.idb.NewSelect().
-		Model(t).
-		Where("digest = ?", digest)
-	if s.dialect == Postgres && s.inTx() {
-		q = q.For("UPDATE")
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("select one-time token: %w", mapError(err))
-	}
-	return t, nil
+	return byDigestForUpdate[models.OneTimeToken](ctx, s, digest,
+		"one-time token")
 }
 
 // UseOneTimeToken marks the token id used at now. It returns
 // models.ErrNotFound if the token is unknown or was used already.
 func (s *Store) UseOneTimeToken(ctx context.Context, id string,
 	now time.Time) error {
-	res, err := s.idb.NewUpdate().
-		Model((*models.OneTimeToken)(nil)).
-		Set("used_at = ?", now).
-		Where("id = ?", id).
-		Where("used_at IS NULL").
-		Exec(ctx)
-	if err := exactlyOne(res, err); err != nil {
-		return fmt.Errorf("use one-time token: %w", err)
-	}
-	return nil
+	return markUsed[models.OneTimeToken](ctx, s, id, now, "one-time token")
 }
 
 // InvalidateOneTimeTokens marks the unused tokens of userID with one of

@@ -27,33 +27,15 @@ func (s *Store) CreateRefreshToken(ctx context.Context,
 // hold the database's write lock already.
 func (s *Store) RefreshTokenForUpdate(ctx context.Context,
 	digest string) (*models.RefreshToken, error) {
-	t := new(models.RefreshToken)
-	q := s.idb.NewSelect().
-		Model(t).
-		Where("digest = ?", digest)
-	if s.dialect == Postgres && s.inTx() {
-		q = q.For("UPDATE")
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, fmt.Errorf("select refresh token: %w", mapError(err))
-	}
-	return t, nil
+	return byDigestForUpdate[models.RefreshToken](ctx, s, digest,
+		"refresh token")
 }
 
 // MarkRefreshTokenUsed records that the token id was exchanged at now. It
 // returns models.ErrNotFound if the token was used already.
 func (s *Store) MarkRefreshTokenUsed(ctx context.Context, id string,
 	now time.Time) error {
-	res, err := s.idb.NewUpdate().
-		Model((*models.RefreshToken)(nil)).
-		Set("used_at = ?", now).
-		Where("id = ?", id).
-		Where("used_at IS NULL").
-		Exec(ctx)
-	if err := exactlyOne(res, err); err != nil {
-		return fmt.Errorf("mark refresh token used: %w", err)
-	}
-	return nil
+	return markUsed[models.RefreshToken](ctx, s, id, now, "refresh token")
 }
 
 // RefreshTokenExists reports whether a token with digest exists.
