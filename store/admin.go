@@ -21,10 +21,7 @@ func (s *Store) ActiveAdmins(ctx context.Context) ([]*models.User, error) {
 		Where("role = ?", models.RoleAdmin).
 		Where("NOT disabled").
 		OrderExpr("id ASC")
-	if s.dialect == Postgres && s.inTx() {
-		q = q.For("UPDATE")
-	}
-	if err := q.Scan(ctx); err != nil {
+	if err := s.forUpdate(q).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("select admins: %w", mapError(err))
 	}
 	return admins, nil
@@ -39,10 +36,7 @@ func (s *Store) UserForUpdate(ctx context.Context,
 	q := s.idb.NewSelect().
 		Model(u).
 		Where("id = ?", id)
-	if s.dialect == Postgres && s.inTx() {
-		q = q.For("UPDATE")
-	}
-	if err := q.Scan(ctx); err != nil {
+	if err := s.forUpdate(q).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("select user: %w", mapError(err))
 	}
 	return u, nil
@@ -52,30 +46,16 @@ func (s *Store) UserForUpdate(ctx context.Context,
 // models.ErrNotFound.
 func (s *Store) SetUserRole(ctx context.Context, id string,
 	role models.Role, now time.Time) error {
-	res, err := s.idb.NewUpdate().
-		Model((*models.User)(nil)).
-		Set("role = ?", role).
-		Set("updated_at = ?", now).
-		Where("id = ?", id).
-		Exec(ctx)
-	if err := exactlyOne(res, err); err != nil {
-		return fmt.Errorf("update role: %w", err)
-	}
-	return nil
+	return s.updateUser(ctx, id, "update role",
+		column{"role", role},
+		column{"updated_at", now})
 }
 
 // SetUserDisabled disables or enables the user with id, or returns
 // models.ErrNotFound. It does not touch sessions; see RevokeSessions.
 func (s *Store) SetUserDisabled(ctx context.Context, id string,
 	disabled bool, now time.Time) error {
-	res, err := s.idb.NewUpdate().
-		Model((*models.User)(nil)).
-		Set("disabled = ?", disabled).
-		Set("updated_at = ?", now).
-		Where("id = ?", id).
-		Exec(ctx)
-	if err := exactlyOne(res, err); err != nil {
-		return fmt.Errorf("update disabled: %w", err)
-	}
-	return nil
+	return s.updateUser(ctx, id, "update disabled",
+		column{"disabled", disabled},
+		column{"updated_at", now})
 }

@@ -120,21 +120,12 @@ func (s *Store) ClaimOutboxMessages(ctx context.Context, now,
 // another worker claimed the message.
 func (s *Store) MarkOutboxSent(ctx context.Context, id, claim string,
 	now time.Time) error {
-	res, err := s.idb.NewUpdate().
-		Model((*models.OutboxMessage)(nil)).
-		Set("sent_at = ?", now).
-		Set("recipient = NULL").
-		Set("data = NULL").
-		Set("claim = NULL").
-		Set("last_error = NULL").
-		Where("id = ?", id).
-		Where("claim = ?", claim).
-		Where("sent_at IS NULL").
-		Exec(ctx)
-	if err := exactlyOne(res, err); err != nil {
-		return fmt.Errorf("mark outbox sent: %w", err)
-	}
-	return nil
+	return s.updateClaimed(ctx, id, claim, "mark outbox sent",
+		column{"sent_at", now},
+		column{"recipient", nil},
+		column{"data", nil},
+		column{"claim", nil},
+		column{"last_error", nil})
 }
 
 // RetryOutboxMessage records a failed attempt on the message id, claimed
@@ -143,19 +134,10 @@ func (s *Store) MarkOutboxSent(ctx context.Context, id, claim string,
 // lost.
 func (s *Store) RetryOutboxMessage(ctx context.Context, id, claim string,
 	next time.Time, lastError string) error {
-	res, err := s.idb.NewUpdate().
-		Model((*models.OutboxMessage)(nil)).
-		Set("next_attempt_at = ?", next).
-		Set("last_error = ?", lastError).
-		Set("claim = NULL").
-		Where("id = ?", id).
-		Where("claim = ?", claim).
-		Where("sent_at IS NULL").
-		Exec(ctx)
-	if err := exactlyOne(res, err); err != nil {
-		return fmt.Errorf("retry outbox message: %w", err)
-	}
-	return nil
+	return s.updateClaimed(ctx, id, claim, "retry outbox message",
+		column{"next_attempt_at", next},
+		column{"last_error", lastError},
+		column{"claim", nil})
 }
 
 // FailOutboxMessage gives up on the message id, claimed by claim, at
@@ -163,21 +145,12 @@ func (s *Store) RetryOutboxMessage(ctx context.Context, id, claim string,
 // if the claim was lost.
 func (s *Store) FailOutboxMessage(ctx context.Context, id, claim string,
 	now time.Time, lastError string) error {
-	res, err := s.idb.NewUpdate().
-		Model((*models.OutboxMessage)(nil)).
-		Set("failed_at = ?", now).
-		Set("last_error = ?", lastError).
-		Set("recipient = NULL").
-		Set("data = NULL").
-		Set("claim = NULL").
-		Where("id = ?", id).
-		Where("claim = ?", claim).
-		Where("sent_at IS NULL").
-		Exec(ctx)
-	if err := exactlyOne(res, err); err != nil {
-		return fmt.Errorf("fail outbox message: %w", err)
-	}
-	return nil
+	return s.updateClaimed(ctx, id, claim, "fail outbox message",
+		column{"failed_at", now},
+		column{"last_error", lastError},
+		column{"recipient", nil},
+		column{"data", nil},
+		column{"claim", nil})
 }
 
 // OutboxMessage returns the outbox row with id, or models.ErrNotFound.
@@ -260,4 +233,24 @@ func (s *Store) DeleteOutboxFor(ctx context.Context,
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+// updateClaimed assigns cols of the unsent outbox message id while claim
+// still holds it. It returns models.ErrNotFound when the claim was lost
+// (it expired and another worker took the message); step names the
+// change in errors.
+func (s *Store) updateClaimed(ctx context.Context, id, claim, step string,
+	cols ...column) error {
+	q := s.idb.NewUpdate().
+		Model((*models.OutboxMessage)(nil)).
+		Where("id = ?", id).
+		Where("claim = ?", claim).
+		Where("sent_at IS NULL")
+	for _, c := range cols {
+		q = q.Set("? = ?", bun.Ident(c.name), c.value)
+	}
+	if err := exactlyOne(q.Exec(ctx)); err != nil {
+		return fmt.Errorf("%s: %w", step, err)
+	}
+	return nil
 }

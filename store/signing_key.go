@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/uptrace/bun"
 	"github.com/usergraph/usergraph/models"
 )
 
@@ -63,7 +62,7 @@ func (s *Store) SigningKeys(ctx context.Context) ([]*models.SigningKey, error) {
 // with no active key yet, the unique index on the active state still
 // keeps a second key from becoming active. It fails outside Tx.
 func (s *Store) LockSigningKeys(ctx context.Context) error {
-	if _, ok := s.idb.(bun.Tx); !ok {
+	if !s.inTx() {
 		return errors.New("lock signing keys: not in a transaction")
 	}
 	if s.dialect != Postgres {
@@ -102,15 +101,6 @@ func (s *Store) activeKeyIDs(ctx context.Context, lock bool) ([]string, error) {
 		return nil, fmt.Errorf("lock signing keys: %w", mapError(err))
 	}
 	return ids, nil
-}
-
-// forUpdate makes q lock the rows it reads until the transaction ends,
-// on PostgreSQL inside Tx. SQLite transactions hold the write lock.
-func (s *Store) forUpdate(q *bun.SelectQuery) *bun.SelectQuery {
-	if _, ok := s.idb.(bun.Tx); ok && s.dialect == Postgres {
-		return q.For("UPDATE")
-	}
-	return q
 }
 
 // ActivateSigningKey makes the published key id the active one at now

@@ -136,6 +136,18 @@ func (s *Store) inTx() bool {
 	return ok
 }
 
+// forUpdate makes q lock the rows it reads until the transaction ends,
+// when s is a transaction on PostgreSQL, so that transactions that check
+// and then change the same rows take turns and each sees what the one
+// before it did. SQLite transactions hold the database's write lock from
+// their start already; outside a transaction there is nothing to hold.
+func (s *Store) forUpdate(q *bun.SelectQuery) *bun.SelectQuery {
+	if s.dialect == Postgres && s.inTx() {
+		return q.For("UPDATE")
+	}
+	return q
+}
+
 // backoff waits a little longer after each failed attempt, so that
 // transactions that collided do not collide again at once.
 func backoff(ctx context.Context, attempt int) {

@@ -18,10 +18,7 @@ func byDigestForUpdate[T any](ctx context.Context, s *Store, digest,
 	q := s.idb.NewSelect().
 		Model(row).
 		Where("digest = ?", digest)
-	if s.dialect == Postgres && s.inTx() {
-		q = q.For("UPDATE")
-	}
-	if err := q.Scan(ctx); err != nil {
+	if err := s.forUpdate(q).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("select %s: %w", what, mapError(err))
 	}
 	return row, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/uptrace/bun"
 	"github.com/usergraph/usergraph/models"
 )
 
@@ -81,27 +82,36 @@ func (s *Store) UpdateProfile(ctx context.Context, id string, p ProfileUpdate,
 // SetPasswordHash replaces the stored hash of the user with id.
 func (s *Store) SetPasswordHash(ctx context.Context, id, hash string,
 	now time.Time) error {
-	res, err := s.idb.NewUpdate().
-		Model((*models.User)(nil)).
-		Set("password_hash = ?", hash).
-		Set("updated_at = ?", now).
-		Where("id = ?", id).
-		Exec(ctx)
-	if err := exactlyOne(res, err); err != nil {
-		return fmt.Errorf("update password hash: %w", err)
-	}
-	return nil
+	return s.updateUser(ctx, id, "update password hash",
+		column{"password_hash", hash},
+		column{"updated_at", now})
 }
 
 // TouchLogin records a successful login of the user with id at now.
 func (s *Store) TouchLogin(ctx context.Context, id string, now time.Time) error {
-	res, err := s.idb.NewUpdate().
+	return s.updateUser(ctx, id, "update last login",
+		column{"last_login_at", now})
+}
+
+// column is one assignment of an UPDATE: a column and its new value.
+type column struct {
+	name  string
+	value any
+}
+
+// updateUser assigns cols of the user with id. It returns
+// models.ErrNotFound for an unknown id and maps a unique violation (a
+// taken email) to its domain error; step names the change in errors.
+func (s *Store) updateUser(ctx context.Context, id, step string,
+	cols ...column) error {
+	q := s.idb.NewUpdate().
 		Model((*models.User)(nil)).
-		Set("last_login_at = ?", now).
-		Where("id = ?", id).
-		Exec(ctx)
-	if err := exactlyOne(res, err); err != nil {
-		return fmt.Errorf("update last login: %w", err)
+		Where("id = ?", id)
+	for _, c := range cols {
+		q = q.Set("? = ?", bun.Ident(c.name), c.value)
+	}
+	if err := exactlyOne(q.Exec(ctx)); err != nil {
+		return fmt.Errorf("%s: %w", step, err)
 	}
 	return nil
 }
