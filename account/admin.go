@@ -69,8 +69,39 @@ func (s *Service) SetUserRole(ctx context.Context, c *auth.Caller, id string,
 	if !role.Valid() {
 		return nil, models.Invalid("Unknown role.", "role")
 	}
-	return s.adminChange(ctx, c, id, func(tx *store.Store, u *models.User,
-		admins []*models.User) error {
+	return s.adminChange(ctx, c, id, s.roleChange(ctx, actorOf(c), role))
+}
+
+// DisableUser disables the user id and ends all their sessions at once:
+// their access tokens fail on the next request, and they can neither
+// log in (ACCOUNT_DISABLED) nor refresh. It returns the user. c must be
+// an active administrator (auth.ErrForbidden otherwise). Errors: an
+// unknown id is NOT_FOUND at "id"; the caller's own id SELF_ACTION at
+// "id"; the last active administrator LAST_ADMIN at "id". Disabling a
+// disabled user changes nothing.
+func (s *Service) DisableUser(ctx context.Context, c *auth.Caller,
+	id string) (*models.User, error) {
+	return s.adminChange(ctx, c, id, s.disabledChange(ctx, actorOf(c), true))
+}
+
+// EnableUser lets a disabled user id log in again, and returns the user.
+// c must be an active administrator (auth.ErrForbidden otherwise). An
+// unknown id is NOT_FOUND at "id". Enabling an enabled user changes
+// nothing.
+func (s *Service) EnableUser(ctx context.Context, c *auth.Caller,
+	id string) (*models.User, error) {
+	return s.adminChange(ctx, c, id, s.disabledChange(ctx, actorOf(c), false))
+}
+
+// change is one change of a user, run by lockedChange with the user and
+// the active administrators locked.
+type change func(tx *store.Store, u *models.User, admins []*models.User) error
+
+// roleChange gives the user role on behalf of actorID (empty for the
+// operator), keeping at least one active administrator.
+func (s *Service) roleChange(ctx context.Context, actorID string,
+	role models.Role) change {
+	return func(tx *store.Store, u *models.User, admins []*models.User) error {
 		if u.Role == role {
 			return nil
 		}
@@ -83,61 +114,47 @@ func (s *Service) SetUserRole(ctx context.Context, c *auth.Caller, id string,
 		}
 		u.Role, u.UpdatedAt = role, now
 		return s.audit(ctx, tx, auditEntry{Type: models.AuditRoleChange,
-			Actor: c.User.ID, Target: u.ID})
-	})
+			Actor: actorID, Target: u.ID})
+	}
 }
 
-// DisableUser disables the user id and ends all their sessions at once:
-// their access tokens fail on the next request, and they can neither
-// log in (ACCOUNT_DISABLED) nor refresh. It returns the user. c must be
-// an active administrator (auth.ErrForbidden otherwise). Errors: an
-// unknown id is NOT_FOUND at "id"; the caller's own id SELF_ACTION at
-// "id"; the last active administrator LAST_ADMIN at "id". Disabling a
-// disabled user changes nothing.
-func (s *Service) DisableUser(ctx context.Context, c *auth.Caller,
-	id string) (*models.User, error) {
-	return s.adminChange(ctx, c, id, func(tx *store.Store, u *models.User,
-		admins []*models.User) error {
+// disabledChange disables (ending every session) or enables the user on
+// behalf of actorID (empty for the operator). Nobody disables themself,
+// and at least one active administrator remains.
+func (s *Service) disabledChange(ctx context.Context, actorID string,
+	disabled bool) change {
+	return func(tx *store.Store, u *models.User, admins []*models.User) error {
 		switch {
-		case u.ID == c.User.ID:
-			return models.ErrSelfAction.At("id")
-		case lastAdmin(admins, u):
-			return models.ErrLastAdmin.At("id")
-		case u.Disabled:
+		case u.Disabled == disabled:
 			return nil
+		case disabled && u.ID == actorID:
+			return models.ErrSelfAction.At("id")
+		case disabled && lastAdmin(admins, u):
+			return models.ErrLastAdmin.At("id")
 		}
 		now := s.clock()
-		if err := tx.SetUserDisabled(ctx, u.ID, true, now); err != nil {
+		if err := tx.SetUserDisabled(ctx, u.ID, disabled, now); err != nil {
 			return err
 		}
-		if _, err := tx.RevokeSessions(ctx, u.ID, "", now); err != nil {
-			return err
+		u.Disabled, u.UpdatedAt = disabled, now
+		event := models.AuditUserEnabled
+		if disabled {
+			event = models.AuditUserDisabled
+			if _, err := tx.RevokeSessions(ctx, u.ID, "", now); err != nil {
+				return err
+			}
 		}
-		u.Disabled, u.UpdatedAt = true, now
-		return s.audit(ctx, tx, auditEntry{Type: models.AuditUserDisabled,
-			Actor: c.User.ID, Target: u.ID})
-	})
+		return s.audit(ctx, tx, auditEntry{Type: event, Actor: actorID,
+			Target: u.ID})
+	}
 }
 
-// EnableUser lets a disabled user id log in again, and returns the user.
-// c must be an active administrator (auth.ErrForbidden otherwise). An
-// unknown id is NOT_FOUND at "id". Enabling an enabled user changes
-// nothing.
-func (s *Service) EnableUser(ctx context.Context, c *auth.Caller,
-	id string) (*models.User, error) {
-	return s.adminChange(ctx, c, id, func(tx *store.Store, u *models.User,
-		_ []*models.User) error {
-		if !u.Disabled {
-			return nil
-		}
-		now := s.clock()
-		if err := tx.SetUserDisabled(ctx, u.ID, false, now); err != nil {
-			return err
-		}
-		u.Disabled, u.UpdatedAt = false, now
-		return s.audit(ctx, tx, auditEntry{Type: models.AuditUserEnabled,
-			Actor: c.User.ID, Target: u.ID})
-	})
+// actorOf is the id of an authenticated caller, or empty.
+func actorOf(c *auth.Caller) string {
+	if c == nil || c.User == nil {
+		return ""
+	}
+	return c.User.ID
 }
 
 // DeleteUser deletes the account id with everything that belongs to it
@@ -167,8 +184,7 @@ func (s *Service) DeleteUser(ctx context.Context, c *auth.Caller,
 // last-administrator guard reads what no concurrent change can alter
 // before the transaction ends. It returns the user as change left it.
 func (s *Service) adminChange(ctx context.Context, c *auth.Caller, id string,
-	change func(tx *store.Store, u *models.User,
-		admins []*models.User) error) (*models.User, error) {
+	change change) (*models.User, error) {
 	if !isAdmin(c) {
 		return nil, auth.ErrForbidden
 	}
@@ -179,8 +195,7 @@ func (s *Service) adminChange(ctx context.Context, c *auth.Caller, id string,
 // command line) when actorID is empty: the operator need not be an
 // administrator, but the same locks and guards apply.
 func (s *Service) lockedChange(ctx context.Context, actorID, id string,
-	change func(tx *store.Store, u *models.User,
-		admins []*models.User) error) (*models.User, error) {
+	change change) (*models.User, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return nil, models.ErrNotFound.At("id")
 	}

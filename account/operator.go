@@ -57,22 +57,7 @@ func (s *Service) OperatorSetRole(ctx context.Context, email string,
 	if err != nil {
 		return nil, err
 	}
-	return s.lockedChange(ctx, "", id, func(tx *store.Store, u *models.User,
-		admins []*models.User) error {
-		if u.Role == role {
-			return nil
-		}
-		if role != models.RoleAdmin && lastAdmin(admins, u) {
-			return models.ErrLastAdmin.At("id")
-		}
-		now := s.clock()
-		u.Role, u.UpdatedAt = role, now
-		if err := tx.SetUserRole(ctx, u.ID, role, now); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, auditEntry{Type: models.AuditRoleChange,
-			Target: u.ID})
-	})
+	return s.lockedChange(ctx, "", id, s.roleChange(ctx, "", role))
 }
 
 // OperatorSetDisabled disables (ending every session) or enables the
@@ -84,28 +69,7 @@ func (s *Service) OperatorSetDisabled(ctx context.Context, email string,
 	if err != nil {
 		return nil, err
 	}
-	return s.lockedChange(ctx, "", id, func(tx *store.Store, u *models.User,
-		admins []*models.User) error {
-		if u.Disabled == disabled {
-			return nil
-		}
-		if disabled && lastAdmin(admins, u) {
-			return models.ErrLastAdmin.At("id")
-		}
-		now := s.clock()
-		u.Disabled, u.UpdatedAt = disabled, now
-		if err := tx.SetUserDisabled(ctx, u.ID, disabled, now); err != nil {
-			return err
-		}
-		event := models.AuditUserEnabled
-		if disabled {
-			event = models.AuditUserDisabled
-			if _, err := tx.RevokeSessions(ctx, u.ID, "", now); err != nil {
-				return err
-			}
-		}
-		return s.audit(ctx, tx, auditEntry{Type: event, Target: u.ID})
-	})
+	return s.lockedChange(ctx, "", id, s.disabledChange(ctx, "", disabled))
 }
 
 func (s *Service) idByEmail(ctx context.Context, email string) (string,
