@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/models"
@@ -16,15 +15,8 @@ import (
 // address can register again.
 func (s *Service) DeleteAccount(ctx context.Context, c *auth.Caller,
 	password string) error {
-	ok, _, err := s.hasher.Verify(ctx, NormalizePassword(password),
-		c.User.PasswordHash)
-	if err != nil {
-		return fmt.Errorf("verify password: %w", err)
-	}
-	if !ok {
-		return &models.Error{Field: []string{"password"},
-			Code:    models.CodeInvalidCredentials,
-			Message: "The password is incorrect."}
+	if err := s.confirmPassword(ctx, c, password, "password"); err != nil {
+		return err
 	}
 	return s.store.Tx(ctx, func(tx *store.Store) error {
 		// Locked before the user's row, in the order adminChange uses.

@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/mail"
@@ -25,15 +24,9 @@ func (s *Service) RequestEmailChange(ctx context.Context, c *auth.Caller,
 	if err != nil {
 		return nil, asUserError(err).At("newEmail")
 	}
-	ok, _, err := s.hasher.Verify(ctx, NormalizePassword(currentPassword),
-		c.User.PasswordHash)
+	err = s.confirmPassword(ctx, c, currentPassword, "currentPassword")
 	if err != nil {
-		return nil, fmt.Errorf("verify password: %w", err)
-	}
-	if !ok {
-		return nil, &models.Error{Field: []string{"currentPassword"},
-			Code:    models.CodeInvalidCredentials,
-			Message: "The current password is incorrect."}
+		return nil, err
 	}
 	if normalized == c.User.EmailNormalized {
 		return nil, models.Invalid("This is your email address already.",

@@ -21,15 +21,9 @@ type ChangePasswordInput struct {
 // that breaks the policy models.ErrWeakPassword at "newPassword".
 func (s *Service) ChangePassword(ctx context.Context, c *auth.Caller,
 	in ChangePasswordInput) (*models.User, error) {
-	current := NormalizePassword(in.CurrentPassword)
-	ok, _, err := s.hasher.Verify(ctx, current, c.User.PasswordHash)
+	err := s.confirmPassword(ctx, c, in.CurrentPassword, "currentPassword")
 	if err != nil {
-		return nil, fmt.Errorf("verify password: %w", err)
-	}
-	if !ok {
-		return nil, &models.Error{Field: []string{"currentPassword"},
-			Code:    models.CodeInvalidCredentials,
-			Message: "The current password is incorrect."}
+		return nil, err
 	}
 	password, err := s.cfg.Password.Check(in.NewPassword,
 		c.User.EmailNormalized)
@@ -59,4 +53,22 @@ func (s *Service) ChangePassword(ctx context.Context, c *auth.Caller,
 		return nil, err
 	}
 	return s.store.UserByID(ctx, c.User.ID)
+}
+
+// confirmPassword checks that password is the caller's, before a change
+// that needs it re-entered. A wrong one gives INVALID_CREDENTIALS at
+// field.
+func (s *Service) confirmPassword(ctx context.Context, c *auth.Caller,
+	password, field string) error {
+	ok, _, err := s.hasher.Verify(ctx, NormalizePassword(password),
+		c.User.PasswordHash)
+	if err != nil {
+		return fmt.Errorf("verify password: %w", err)
+	}
+	if !ok {
+		return &models.Error{Field: []string{field},
+			Code:    models.CodeInvalidCredentials,
+			Message: "The password is incorrect."}
+	}
+	return nil
 }
