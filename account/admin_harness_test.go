@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/usergraph/usergraph/account"
 	"github.com/usergraph/usergraph/auth"
+	"github.com/usergraph/usergraph/internal/testclock"
 	"github.com/usergraph/usergraph/internal/testdb"
 	"github.com/usergraph/usergraph/models"
 	"github.com/usergraph/usergraph/store"
@@ -25,22 +25,7 @@ var (
 )
 
 // settableClock is a fake clock for the service under test.
-type settableClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *settableClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *settableClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+type settableClock = testclock.Clock
 
 // adminEnv is an account service on a fresh database, with cheap
 // password hashing and a fake clock.
@@ -61,16 +46,8 @@ func forEachAdminEnv(t *testing.T, fn func(t *testing.T, e *adminEnv)) {
 
 func newAdminEnv(t *testing.T, dbURL string) *adminEnv {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{URL: dbURL, MaxOpenConns: 10})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	clock := &settableClock{t: time.Now().UTC().Truncate(time.Second)}
+	st := testdb.Open(t, dbURL)
+	clock := testclock.New(time.Now().UTC().Truncate(time.Second))
 	master := make([]byte, auth.MinSecretBytes)
 	_, _ = rand.Read(master)
 	secrets, err := auth.NewSecrets(master)

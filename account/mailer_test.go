@@ -7,12 +7,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/internal/mailpit"
+	"github.com/usergraph/usergraph/internal/testclock"
 	"github.com/usergraph/usergraph/internal/testdb"
 	"github.com/usergraph/usergraph/mail"
 	"github.com/usergraph/usergraph/models"
@@ -26,22 +26,7 @@ const mailPassword = "correct horse battery staple"
 const mailAppURL = "https://app.example.test"
 
 // mailClock is a clock that tests move by hand.
-type mailClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *mailClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *mailClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+type mailClock = testclock.Clock
 
 // mailEnv is an account service whose mail goes through the outbox and
 // a worker to a real SMTP server, Mailpit, where the test reads it.
@@ -78,16 +63,9 @@ func forEachMailEnv(t *testing.T, fn func(t *testing.T, e *mailEnv)) {
 func newMailEnv(t *testing.T, dbURL string, o mailEnvOptions) *mailEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{URL: dbURL, MaxOpenConns: 10})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
+	st := testdb.Open(t, dbURL)
 	e := &mailEnv{store: st,
-		clock: &mailClock{t: time.Now().UTC().Truncate(time.Second)}}
+		clock: testclock.New(time.Now().UTC().Truncate(time.Second))}
 	now := e.clock.Now
 	if o.realClock {
 		now = time.Now

@@ -11,6 +11,7 @@ import (
 
 	"github.com/usergraph/usergraph/auth"
 	"github.com/usergraph/usergraph/internal/mailpit"
+	"github.com/usergraph/usergraph/internal/testclock"
 	"github.com/usergraph/usergraph/internal/testdb"
 	"github.com/usergraph/usergraph/mail"
 	"github.com/usergraph/usergraph/models"
@@ -211,7 +212,7 @@ func newBenchEnv(b *testing.B) *mailEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
-	clock := &mailClock{t: time.Now().UTC()}
+	clock := testclock.New(time.Now().UTC())
 	svc, err := New(Deps{Store: st, Secrets: secrets, Now: clock.Now},
 		Config{AccessTokenTTL: 15 * time.Minute, SessionTTL: time.Hour,
 			MaxSessionAge: time.Hour, MaxSessions: 1,

@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/usergraph/usergraph/auth"
+	"github.com/usergraph/usergraph/internal/testclock"
 	"github.com/usergraph/usergraph/internal/testdb"
 	"github.com/usergraph/usergraph/keys"
 	"github.com/usergraph/usergraph/models"
@@ -33,47 +33,18 @@ var testConfig = keys.Config{
 }
 
 // clock is a fake clock that tests move by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+type clock = testclock.Clock
 
-func newClock() *clock { return &clock{now: epoch} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newClock() *clock { return testclock.New(epoch) }
 
 // forEachStore runs fn on a new, migrated store of each database kind.
 func forEachStore(t *testing.T, fn func(t *testing.T, url string, s *store.Store)) {
 	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			url := b.New(t)
-			fn(t, url, openStore(t, url))
+			fn(t, url, testdb.Open(t, url))
 		})
 	}
-}
-
-func openStore(t *testing.T, url string) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, store.Options{URL: url, MaxOpenConns: 4})
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return s
 }
 
 func newManager(t testing.TB, s *store.Store, c *clock, cfg keys.Config) *keys.Manager {

@@ -20,7 +20,7 @@ import (
 )
 
 func TestNewRejects(t *testing.T) {
-	s := openStore(t, testdb.SQLite(t))
+	s := testdb.Open(t, testdb.SQLite(t))
 	_, err := keys.New(s, testKEK[:16], nil, keys.Config{})
 	if !errors.Is(err, keys.ErrInvalidKEK) {
 		t.Errorf("New(16-byte KEK) = %v, want ErrInvalidKEK", err)
@@ -49,7 +49,7 @@ func TestNewRejects(t *testing.T) {
 func TestBootstrap(t *testing.T) {
 	for _, alg := range auth.Algorithms() {
 		t.Run(alg, func(t *testing.T) {
-			s := openStore(t, testdb.SQLite(t))
+			s := testdb.Open(t, testdb.SQLite(t))
 			cfg := testConfig
 			cfg.Algorithm = alg
 			m := newManager(t, s, newClock(), cfg)
@@ -113,7 +113,7 @@ func TestImport(t *testing.T) {
 			if row.State != models.KeyPublished || row.PublicJWK != "" {
 				t.Errorf("imported secret %v, want published without JWK", row)
 			}
-			c.Add(testConfig.PublishLead)
+			c.Advance(testConfig.PublishLead)
 			mustRotate(t, m)
 			if got := mustRing(t, m).Active().Algorithm(); got != auth.AlgHS256 {
 				t.Errorf("after the lead the ring signs with %s, want HS256", got)
@@ -190,7 +190,7 @@ func TestActivateAndRetire(t *testing.T) {
 }
 
 func TestRun(t *testing.T) {
-	s := openStore(t, testdb.SQLite(t))
+	s := testdb.Open(t, testdb.SQLite(t))
 	m := newManager(t, s, newClock(), testConfig)
 	ctx, cancel := context.WithCancel(context.Background())
 	var got *auth.KeyRing

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/usergraph/usergraph/auth"
+	"github.com/usergraph/usergraph/internal/testdb"
 	"github.com/usergraph/usergraph/keys"
 	"github.com/usergraph/usergraph/models"
 	"github.com/usergraph/usergraph/store"
@@ -45,7 +46,7 @@ func TestRotationLifecycle(t *testing.T) {
 			}
 		})
 		t.Run("activate too early", func(t *testing.T) {
-			c.Add(testConfig.PublishLead - time.Second)
+			c.Advance(testConfig.PublishLead - time.Second)
 			if err := m.Activate(ctx, next); !errors.Is(err, keys.ErrTooEarly) {
 				t.Errorf("Activate = %v, want ErrTooEarly", err)
 			}
@@ -55,7 +56,7 @@ func TestRotationLifecycle(t *testing.T) {
 			}
 		})
 		t.Run("activate", func(t *testing.T) {
-			c.Add(time.Second)
+			c.Advance(time.Second)
 			if err := m.Activate(ctx, next); err != nil {
 				t.Fatalf("Activate: %v", err)
 			}
@@ -71,7 +72,7 @@ func TestRotationLifecycle(t *testing.T) {
 			}
 		})
 		t.Run("retired, within the window", func(t *testing.T) {
-			c.Add(testConfig.RetireAfter - time.Second)
+			c.Advance(testConfig.RetireAfter - time.Second)
 			mustRotate(t, m)
 			tokens.SetKeyRing(mustRing(t, m))
 			got := jwksKIDs(t, tokens.KeyRing())
@@ -83,7 +84,7 @@ func TestRotationLifecycle(t *testing.T) {
 			}
 		})
 		t.Run("past the window", func(t *testing.T) {
-			c.Add(time.Second)
+			c.Advance(time.Second)
 			tokens.SetKeyRing(mustRing(t, m))
 			if got := jwksKIDs(t, tokens.KeyRing()); !slices.Equal(got, []string{next}) {
 				t.Errorf("JWKS kids = %v, want only %s", got, next)
@@ -157,7 +158,7 @@ func TestRotateSchedule(t *testing.T) {
 				len(st[models.KeyPublished]) > 1 || len(st[models.KeyRetired]) > 1 {
 				t.Fatalf("step %d: keys by state %v", i, st)
 			}
-			c.Add(step)
+			c.Advance(step)
 		}
 		// One key at the start and one every six hours after it.
 		if n := len(signers); n != 8 {
@@ -171,7 +172,7 @@ func TestRotateIdempotent(t *testing.T) {
 		c := newClock()
 		m := newManager(t, s, c, testConfig)
 		mustRotate(t, m)
-		c.Add(testConfig.RotateEvery - testConfig.PublishLead)
+		c.Advance(testConfig.RotateEvery - testConfig.PublishLead)
 		mustRotate(t, m)
 		before := fmt.Sprint(byState(t, m))
 		for range 3 {
@@ -198,10 +199,10 @@ func TestRotateAlgorithmChange(t *testing.T) {
 		cfg := testConfig
 		cfg.Algorithm = auth.AlgRS256
 		m = newManager(t, s, c, cfg)
-		c.Add(cfg.RotateEvery - cfg.PublishLead)
+		c.Advance(cfg.RotateEvery - cfg.PublishLead)
 		mustRotate(t, m)
 		oldToken := issue(t, tokens, c, 2*cfg.PublishLead)
-		c.Add(cfg.PublishLead)
+		c.Advance(cfg.PublishLead)
 		mustRotate(t, m)
 		tokens.SetKeyRing(mustRing(t, m))
 
@@ -226,8 +227,8 @@ func TestRotateConcurrent(t *testing.T) {
 		cfg := testConfig
 		cfg.RotateEvery = 2 * time.Hour
 		ms := []*keys.Manager{
-			newManager(t, openStore(t, url), c, cfg),
-			newManager(t, openStore(t, url), c, cfg),
+			newManager(t, testdb.Open(t, url), c, cfg),
+			newManager(t, testdb.Open(t, url), c, cfg),
 		}
 		// Both start on an empty database.
 		together(t, ms, func(_ int, m *keys.Manager) error {
@@ -235,7 +236,7 @@ func TestRotateConcurrent(t *testing.T) {
 		})
 
 		for round := range 40 {
-			c.Add(20 * time.Minute)
+			c.Advance(20 * time.Minute)
 			together(t, ms, func(_ int, m *keys.Manager) error {
 				return m.Rotate(context.Background())
 			})
@@ -271,8 +272,8 @@ func TestRingConcurrentBootstrap(t *testing.T) {
 	forEachStore(t, func(t *testing.T, url string, _ *store.Store) {
 		c := newClock()
 		ms := []*keys.Manager{
-			newManager(t, openStore(t, url), c, testConfig),
-			newManager(t, openStore(t, url), c, testConfig),
+			newManager(t, testdb.Open(t, url), c, testConfig),
+			newManager(t, testdb.Open(t, url), c, testConfig),
 		}
 		rings := make([]*auth.KeyRing, len(ms))
 		together(t, ms, func(i int, m *keys.Manager) (err error) {

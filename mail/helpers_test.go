@@ -10,31 +10,17 @@ import (
 	"time"
 
 	"github.com/usergraph/usergraph/auth"
+	"github.com/usergraph/usergraph/internal/testclock"
 	"github.com/usergraph/usergraph/internal/testdb"
 	"github.com/usergraph/usergraph/mail"
 	"github.com/usergraph/usergraph/store"
 )
 
 // fakeClock is a clock that tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type fakeClock = testclock.Clock
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+	return testclock.New(time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC))
 }
 
 // recorder is a Sender that keeps what it was given and fails while
@@ -79,23 +65,9 @@ func forEachStore(t *testing.T, fn func(t *testing.T, url string, s *store.Store
 	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			url := b.New(t)
-			fn(t, url, openStore(t, url))
+			fn(t, url, testdb.Open(t, url))
 		})
 	}
-}
-
-func openStore(t testing.TB, url string) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, store.Options{URL: url, MaxOpenConns: 10})
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return s
 }
 
 func testSecrets(t testing.TB) *auth.Secrets {

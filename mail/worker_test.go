@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/usergraph/usergraph/internal/mailpit"
+	"github.com/usergraph/usergraph/internal/testdb"
 	"github.com/usergraph/usergraph/mail"
 	"github.com/usergraph/usergraph/models"
 	"github.com/usergraph/usergraph/store"
@@ -134,7 +135,7 @@ func TestWorkerRestartLosesNothing(t *testing.T) {
 		}
 
 		// A new process: its own pool, its own worker.
-		w := newWorker(t, openStore(t, url), rec, clock, cfg, nil)
+		w := newWorker(t, testdb.Open(t, url), rec, clock, cfg, nil)
 		if runOnce(t, w) != 0 {
 			t.Fatal("took a message under another worker's lease")
 		}
@@ -232,7 +233,7 @@ func TestWorkersShareTheOutbox(t *testing.T) {
 		cfg.BatchSize = 3
 		var wg sync.WaitGroup
 		for range workers {
-			w := newWorker(t, openStore(t, url), c, nil, cfg, nil)
+			w := newWorker(t, testdb.Open(t, url), c, nil, cfg, nil)
 			wg.Go(func() {
 				if _, err := w.RunOnce(context.Background()); err != nil {
 					t.Error(err)
@@ -310,7 +311,7 @@ func TestLostAcknowledgementRepeatsMessageID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := openStore(t, "sqlite:"+t.TempDir()+"/u.db")
+	s := testdb.Open(t, "sqlite:"+t.TempDir()+"/u.db")
 	o, clock := newOutbox(t), newFakeClock()
 	queue(t, s, o, clock.Now(), mail.VerifyEmail, "ada@example.com",
 		mail.Data{Token: "T", Email: "ada@example.com"})

@@ -193,7 +193,7 @@ func TestDeleteRetiredSigningKeys(t *testing.T) {
 }
 
 func TestLockSigningKeysOutsideTx(t *testing.T) {
-	s := openStore(t, testdb.SQLite(t))
+	s := testdb.Open(t, testdb.SQLite(t))
 	if err := s.LockSigningKeys(context.Background()); err == nil {
 		t.Error("LockSigningKeys outside a transaction succeeded")
 	}
@@ -206,7 +206,7 @@ func TestActivateSigningKeyConcurrent(t *testing.T) {
 	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			url := b.New(t)
-			first := openStore(t, url)
+			first := testdb.Open(t, url)
 			mustCreateSigningKey(t, first, newSigningKey("k0", models.KeyActive, keyEpoch))
 			const n = 12
 			for i := 1; i <= n; i++ {
@@ -217,7 +217,7 @@ func TestActivateSigningKeyConcurrent(t *testing.T) {
 			var wg sync.WaitGroup
 			start := make(chan struct{})
 			for i := 1; i <= n; i++ {
-				s := openStore(t, url)
+				s := testdb.Open(t, url)
 				if err := s.Ping(context.Background()); err != nil {
 					t.Fatal(err)
 				}

@@ -18,23 +18,9 @@ import (
 func forEachStore(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			fn(t, openStore(t, b.New(t)))
+			fn(t, testdb.Open(t, b.New(t)))
 		})
 	}
-}
-
-func openStore(t *testing.T, url string) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, store.Options{URL: url, MaxOpenConns: 10})
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return s
 }
 
 func newUser(email string) *models.User {
