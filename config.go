@@ -503,7 +503,8 @@ func (c *Config) Validate() error {
 	if err := c.accountConfig().Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if _, err := auth.NewHasher(c.hasherConfig()); err != nil {
+	// Validate, not NewHasher: that would spend a whole hash at start-up.
+	if err := c.hasherConfig().Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("password hashing: %w", err))
 	}
 	if c.production() {
