@@ -7,11 +7,12 @@ import (
 	"github.com/usergraph/usergraph/models"
 )
 
-// userPayloadOf maps the outcome of an admin change of a user; errors
-// about the target user come back with field ["id"].
+// userPayloadOf maps the outcome of a use case that changes a user, with
+// error fields placed under the argument arg ("" for fields that are
+// arguments themselves, like an admin change's ["id"]).
 func (r *Resolver) userPayloadOf(ctx context.Context, u *models.User,
-	err error) (*model.UserPayload, error) {
-	errs, err := userErrors(ctx, err, "")
+	err error, arg string) (*model.UserPayload, error) {
+	errs, err := userErrors(ctx, err, arg)
 	if err != nil {
 		return nil, err
 	}

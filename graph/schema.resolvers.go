@@ -53,11 +53,7 @@ func (r *mutationResolver) UpdateProfile(ctx context.Context, input model.Update
 		Bio:         change(input.Bio),
 		AvatarURL:   change(input.AvatarURL),
 	})
-	errs, err := userErrors(ctx, err, "input")
-	if err != nil {
-		return nil, err
-	}
-	return userPayload(u, errs), nil
+	return r.userPayloadOf(ctx, u, err, "input")
 }
 
 // ChangePassword is the resolver for the changePassword field.
@@ -67,11 +63,7 @@ func (r *mutationResolver) ChangePassword(ctx context.Context, input model.Chang
 			CurrentPassword: input.CurrentPassword,
 			NewPassword:     input.NewPassword,
 		})
-	errs, err := userErrors(ctx, err, "input")
-	if err != nil {
-		return nil, err
-	}
-	return userPayload(u, errs), nil
+	return r.userPayloadOf(ctx, u, err, "input")
 }
 
 // RefreshToken is the resolver for the refreshToken field.
@@ -114,7 +106,7 @@ func (r *mutationResolver) RequestEmailVerification(ctx context.Context) (bool, 
 // VerifyEmail is the resolver for the verifyEmail field.
 func (r *mutationResolver) VerifyEmail(ctx context.Context, token string) (*model.UserPayload, error) {
 	u, err := r.Accounts.VerifyEmail(ctx, token)
-	return r.userPayloadOf(ctx, u, err)
+	return r.userPayloadOf(ctx, u, err, "")
 }
 
 // RequestPasswordReset is the resolver for the requestPasswordReset field.
@@ -133,17 +125,13 @@ func (r *mutationResolver) ResetPassword(ctx context.Context, input model.ResetP
 func (r *mutationResolver) RequestEmailChange(ctx context.Context, input model.RequestEmailChangeInput) (*model.UserPayload, error) {
 	u, err := r.Accounts.RequestEmailChange(ctx, mustCaller(ctx),
 		input.NewEmail, input.CurrentPassword)
-	errs, err := userErrors(ctx, err, "input")
-	if err != nil {
-		return nil, err
-	}
-	return userPayload(u, errs), nil
+	return r.userPayloadOf(ctx, u, err, "input")
 }
 
 // ConfirmEmailChange is the resolver for the confirmEmailChange field.
 func (r *mutationResolver) ConfirmEmailChange(ctx context.Context, token string) (*model.UserPayload, error) {
 	u, err := r.Accounts.ConfirmEmailChange(ctx, token)
-	return r.userPayloadOf(ctx, u, err)
+	return r.userPayloadOf(ctx, u, err, "")
 }
 
 // DeleteAccount is the resolver for the deleteAccount field.
@@ -158,19 +146,19 @@ func (r *mutationResolver) DeleteAccount(ctx context.Context, input model.Delete
 // SetUserRole is the resolver for the setUserRole field.
 func (r *mutationResolver) SetUserRole(ctx context.Context, id string, role models.Role) (*model.UserPayload, error) {
 	u, err := r.Accounts.SetUserRole(ctx, mustCaller(ctx), id, role)
-	return r.userPayloadOf(ctx, u, err)
+	return r.userPayloadOf(ctx, u, err, "")
 }
 
 // DisableUser is the resolver for the disableUser field.
 func (r *mutationResolver) DisableUser(ctx context.Context, id string) (*model.UserPayload, error) {
 	u, err := r.Accounts.DisableUser(ctx, mustCaller(ctx), id)
-	return r.userPayloadOf(ctx, u, err)
+	return r.userPayloadOf(ctx, u, err, "")
 }
 
 // EnableUser is the resolver for the enableUser field.
 func (r *mutationResolver) EnableUser(ctx context.Context, id string) (*model.UserPayload, error) {
 	u, err := r.Accounts.EnableUser(ctx, mustCaller(ctx), id)
-	return r.userPayloadOf(ctx, u, err)
+	return r.userPayloadOf(ctx, u, err, "")
 }
 
 // DeleteUser is the resolver for the deleteUser field.
